@@ -1,0 +1,70 @@
+// What every command handler receives: the runtime, the global options, the output and a lazily
+// located installation.
+import type { Command } from "commander";
+import {
+  adminCredentials,
+  locateInstallation,
+  type Installation,
+  type InstallSettings,
+} from "../install/installation.js";
+import type { DbAdminCredentials } from "../install/db-url.js";
+import type { Runtime } from "../runtime.js";
+import { Output } from "../ui/output.js";
+
+export interface GlobalOptions {
+  json: boolean;
+  quiet: boolean;
+  verbose: boolean;
+  color: boolean;
+  yes: boolean;
+  dryRun: boolean;
+  installDir: string | undefined;
+  sharedDir: string | undefined;
+  dbAdminUrl: string | undefined;
+}
+
+export interface Ctx {
+  rt: Runtime;
+  opts: GlobalOptions;
+  out: Output;
+  /** Finds the installation on first use (commands like `sandbox` never need one). */
+  installation(): Promise<Installation>;
+  adminCredentials(): Promise<DbAdminCredentials>;
+}
+
+export function readGlobals(raw: Record<string, unknown>): GlobalOptions {
+  const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+  return {
+    json: raw["json"] === true,
+    quiet: raw["quiet"] === true,
+    verbose: raw["verbose"] === true,
+    color: raw["color"] !== false,
+    yes: raw["yes"] === true,
+    dryRun: raw["dryRun"] === true,
+    installDir: str(raw["installDir"]),
+    sharedDir: str(raw["sharedDir"]),
+    dbAdminUrl: str(raw["dbAdminUrl"]),
+  };
+}
+
+export function createCtx(rt: Runtime, opts: GlobalOptions): Ctx {
+  const settings: InstallSettings = {
+    installDir: opts.installDir,
+    sharedDir: opts.sharedDir,
+    dbAdminUrl: opts.dbAdminUrl,
+    env: rt.env,
+    cwd: rt.cwd,
+  };
+  let inst: Promise<Installation> | undefined;
+  const installation = (): Promise<Installation> => (inst ??= locateInstallation(settings));
+  return {
+    rt,
+    opts,
+    out: new Output(rt, opts),
+    installation,
+    adminCredentials: async () => adminCredentials(await installation(), settings),
+  };
+}
+
+/** A command's handler: returns the exit code (default 0) or throws a typed error. */
+export type Handler = (ctx: Ctx, cmd: Command) => Promise<number | void>;

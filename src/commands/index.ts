@@ -1,0 +1,5 @@
+// Every command, in the order `pmadmin --help` lists them. Each file registers itself.
+import type { Registrar } from "../cli/program.js";
+import { registerInfo } from "./info.js";
+
+export const COMMANDS: readonly Registrar[] = [registerInfo];

@@ -1,0 +1,65 @@
+// `info [WORKSPACE...]`: the system block and one block per workspace (cli-contract.md).
+import type { Command } from "commander";
+import type { Binder } from "../cli/program.js";
+import type { Ctx } from "../cli/context.js";
+import { ExitCode } from "../errors.js";
+import { resolveWorkspaces } from "../install/installation.js";
+import { systemInfo, workspaceInfo, type WorkspaceInfo } from "../info/collect.js";
+import { formatBytes } from "../fsx/walk.js";
+import { labelRows } from "../ui/output.js";
+
+export function registerInfo(program: Command, bind: Binder): void {
+  program
+    .command("info")
+    .description("show the installation and its workspaces (databases, sizes, cases, users, admin due date)")
+    .argument("[workspace...]", "workspaces to describe (all when none named)")
+    .action(bind(infoCommand));
+}
+
+function workspaceRows(w: WorkspaceInfo): Array<[string, string]> {
+  const rows: Array<[string, string]> = [["Workspace Name", w.name]];
+  for (const d of w.databases) {
+    const label = d.role === "wf" ? "Workflow Database" : d.role === "rb" ? "RBAC Database" : "Report Database";
+    rows.push([label, d.dsn]);
+  }
+  if (w.error) {
+    rows.push(["Error", w.error]);
+  } else {
+    rows.push(["Database Server", w.server ? `${w.server.flavor} ${w.server.version}` : "unknown"]);
+    rows.push(["Database Size", w.databaseBytes === null ? "unknown" : formatBytes(w.databaseBytes)]);
+  }
+  rows.push(["Files", `${w.files.count} files, ${formatBytes(w.files.bytes)}`]);
+  if (!w.error) {
+    rows.push(["Cases", w.cases === null ? "unknown" : String(w.cases)]);
+    rows.push(["Users", w.users === null ? "unknown" : String(w.users)]);
+    rows.push(["Admin Due Date", w.adminDueDate ?? "unknown"]);
+  }
+  return rows;
+}
+
+async function infoCommand(ctx: Ctx, cmd: Command): Promise<number> {
+  const names = cmd.args;
+  const inst = await ctx.installation();
+  const workspaces = await resolveWorkspaces(inst, names);
+  const sys = systemInfo(ctx.rt, inst);
+  const infos: WorkspaceInfo[] = [];
+  for (const ws of workspaces) infos.push(await workspaceInfo(ctx.rt, ws));
+  const failed = infos.filter((i) => i.error !== null);
+  ctx.out.document({ ok: failed.length === 0, system: sys, workspaces: infos });
+  const { c } = ctx.out;
+  for (const line of labelRows([
+    ["pmadmin Version", sys.pmadminVersion],
+    ["System", sys.os],
+    ["Node.js Version", sys.node],
+    ["Install Directory", sys.installDir],
+    ["Shared Directory", sys.sharedDir],
+  ])) ctx.out.line(line);
+  for (const w of infos) {
+    ctx.out.line();
+    for (const [label, value] of workspaceRows(w)) {
+      ctx.out.line(`${label.padStart(20)} ${label === "Error" ? c.red(value) : c.green(value)}`);
+    }
+  }
+  for (const f of failed) ctx.out.warn(`workspace ${f.name}: ${f.error ?? ""}`);
+  return failed.length > 0 ? ExitCode.failed : ExitCode.ok;
+}

@@ -1,0 +1,144 @@
+// The one importer of mysql2. Errors are turned into typed errors that never carry a password.
+import { existsSync } from "node:fs";
+import mysql from "mysql2/promise";
+import { failure } from "../errors.js";
+import type { Db, DbTarget, ExecResult, Queryable, Row, ServerInfo } from "./types.js";
+
+/** Where Debian, RHEL and macOS builds put the server socket; PHP's "localhost" uses it. */
+const DEFAULT_SOCKETS = ["/run/mysqld/mysqld.sock", "/var/run/mysqld/mysqld.sock", "/var/lib/mysql/mysql.sock", "/tmp/mysql.sock"];
+
+export function describeTarget(t: DbTarget): string {
+  const where = t.socketPath ?? `${t.host}:${t.port ?? 3306}`;
+  return `${t.user}@${where}${t.database ? `/${t.database}` : ""}`;
+}
+
+function connectionOptions(t: DbTarget, env: Readonly<Record<string, string | undefined>>): mysql.ConnectionOptions {
+  const base: mysql.ConnectionOptions = {
+    user: t.user,
+    password: t.password,
+    multipleStatements: false,
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    charset: "utf8mb4_general_ci",
+    connectTimeout: 10_000,
+  };
+  if (t.database) base.database = t.database;
+  let socket = t.socketPath;
+  if (!socket && t.host === "localhost" && t.port === undefined) {
+    // PHP's mysql driver talks to "localhost" over the default socket, not TCP: do the same.
+    socket = env["PM_DB_SOCKET"] ?? DEFAULT_SOCKETS.find((s) => existsSync(s));
+  }
+  if (socket) return { ...base, socketPath: socket };
+  return { ...base, host: t.host, port: t.port ?? 3306 };
+}
+
+export function dbError(t: DbTarget, error: unknown, what = "connect to"): Error {
+  const e = error as { code?: string; sqlMessage?: string; message?: string };
+  const msg = e.sqlMessage ?? e.message ?? String(error);
+  const code = e.code === "ER_ACCESS_DENIED_ERROR" ? "DB.ACCESS_DENIED" : "DB.CONNECT";
+  const hint =
+    code === "DB.ACCESS_DENIED"
+      ? "Check the user and password (db.php for a workspace, --db-admin-url for the admin account)."
+      : "Check that the database server is running and reachable from here.";
+  return failure(code, `Cannot ${what} the database server as ${describeTarget(t)}: ${msg}`, { hint, cause: error });
+}
+
+function wrap(conn: mysql.Connection | mysql.PoolConnection): Queryable {
+  return {
+    async query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+      const [rows] = await conn.query(sql, params as unknown[] | undefined);
+      return rows as T[];
+    },
+    async execute(sql: string, params?: readonly unknown[]): Promise<ExecResult> {
+      const [res] = await conn.query(sql, params as unknown[] | undefined);
+      const r = res as { affectedRows?: number; insertId?: number };
+      return { affectedRows: r.affectedRows ?? 0, insertId: r.insertId ?? 0 };
+    },
+  };
+}
+
+export async function connect(t: DbTarget, env: Readonly<Record<string, string | undefined>> = {}): Promise<Db> {
+  let conn: mysql.Connection;
+  try {
+    conn = await mysql.createConnection(connectionOptions(t, env));
+  } catch (error) {
+    throw dbError(t, error);
+  }
+  // Errors after connect (server gone away) must not crash the process as unhandled events.
+  conn.on("error", () => undefined);
+  const q = wrap(conn);
+  return {
+    ...q,
+    target: { ...t },
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      await conn.beginTransaction();
+      try {
+        const result = await fn(q);
+        await conn.commit();
+        return result;
+      } catch (error) {
+        await conn.rollback().catch(() => undefined);
+        throw error;
+      }
+    },
+    async close(): Promise<void> {
+      await conn.end().catch(() => conn.destroy());
+    },
+  };
+}
+
+export async function withDb<T>(
+  t: DbTarget,
+  env: Readonly<Record<string, string | undefined>>,
+  fn: (db: Db) => Promise<T>,
+): Promise<T> {
+  const db = await connect(t, env);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+export async function serverInfo(db: Queryable): Promise<ServerInfo> {
+  const rows = await db.query<{ v: string; c: string; l: string | number }>(
+    "SELECT VERSION() AS v, @@version_comment AS c, @@lower_case_table_names AS l",
+  );
+  const r = rows[0];
+  const version = String(r?.v ?? "");
+  const comment = String(r?.c ?? "");
+  return {
+    version,
+    flavor: /mariadb/i.test(version) || /mariadb/i.test(comment) ? "MariaDB" : "MySQL",
+    lowerCaseTableNames: Number(r?.l ?? 0),
+    versionComment: comment,
+  };
+}
+
+/** Quote an identifier for MySQL/MariaDB. */
+export function ident(name: string): string {
+  return `\`${name.replaceAll("`", "``")}\``;
+}
+
+/** Quote a string literal for SQL text that must be printed or written (dry-run, dumps). */
+export function literal(value: string): string {
+  return `'${value.replace(/[\0\n\r\b\t\\'"\x1a]/g, (ch) => {
+    switch (ch) {
+      case "\0":
+        return "\\0";
+      case "\n":
+        return "\\n";
+      case "\r":
+        return "\\r";
+      case "\b":
+        return "\\b";
+      case "\t":
+        return "\\t";
+      case "\x1a":
+        return "\\Z";
+      default:
+        return `\\${ch}`;
+    }
+  })}'`;
+}

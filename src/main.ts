@@ -1,0 +1,54 @@
+// The one place that turns results and errors into exit codes (cli-contract.md, "Exit codes").
+import { CommanderError } from "commander";
+import { buildProgram, type ProgramState } from "./cli/program.js";
+import { COMMANDS } from "./commands/index.js";
+import { ExitCode, PmError, isPmError } from "./errors.js";
+import { InterruptedSignal, type Runtime } from "./runtime.js";
+
+const COMMANDER_OK = new Set(["commander.helpDisplayed", "commander.version", "commander.help"]);
+
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.includes("--json");
+}
+
+function report(rt: Runtime, argv: readonly string[], error: PmError): void {
+  if (wantsJson(argv)) {
+    const body: Record<string, unknown> = { code: error.code, message: error.message };
+    if (error.hint) body["hint"] = error.hint;
+    if (error.details) body["details"] = error.details;
+    rt.stdout.write(`${JSON.stringify({ ok: false, error: body }, null, 2)}\n`);
+  }
+  rt.stderr.write(`pmadmin: error [${error.code}]: ${error.message}\n`);
+  if (error.hint) rt.stderr.write(`  ${error.hint}\n`);
+}
+
+export async function run(rt: Runtime, argv: readonly string[]): Promise<number> {
+  const state: ProgramState = { exitCode: 0 };
+  const program = buildProgram(rt, COMMANDS, state);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return state.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Bare `pmadmin` prints help, but a script that called it that way made a usage error.
+      if (COMMANDER_OK.has(error.code)) return argv.length === 0 ? ExitCode.usage : ExitCode.ok;
+      if (wantsJson(argv)) {
+        rt.stdout.write(`${JSON.stringify({ ok: false, error: { code: "USAGE", message: error.message } }, null, 2)}\n`);
+      }
+      return ExitCode.usage;
+    }
+    if (isPmError(error)) {
+      report(rt, argv, error);
+      return error.exitCode;
+    }
+    if (rt.signal.aborted || error instanceof InterruptedSignal) {
+      report(rt, argv, new PmError("INTERRUPTED", ExitCode.interrupted, "Interrupted; nothing was left half-done."));
+      return ExitCode.interrupted;
+    }
+    const internal = new PmError("INTERNAL", ExitCode.failed, `Unexpected error: ${(error as Error)?.stack ?? String(error)}`, {
+      hint: "This is a bug in pmadmin; please report it with the command you ran.",
+    });
+    report(rt, argv, internal);
+    return ExitCode.failed;
+  }
+}
