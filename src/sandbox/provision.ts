@@ -1,0 +1,124 @@
+// Creating a realistic ProcessMaker 3 workspace from our fixtures: database, its own database
+// user, schema, triggers with a DEFINER, stock RBAC data, N generated cases and the files on disk.
+// The sandbox command and the test harness both use it.
+import { randomBytes } from "node:crypto";
+import { mkdir, writeFile, chmod } from "node:fs/promises";
+import path from "node:path";
+import { createHash } from "node:crypto";
+import { connect, ident, literal } from "../db/mysql.js";
+import type { DbTarget } from "../db/types.js";
+import { renderDbPhp } from "../install/db-php.js";
+import { assertWorkspaceName } from "../install/names.js";
+import { caseBatches, caseDocuments } from "./cases.js";
+import { schemaStatements, triggerStatements } from "./fixture-files.js";
+import { writeWorkspaceTree } from "./layout.js";
+import { stockSeedStatements } from "./seed.js";
+
+export interface ProvisionOptions {
+  /** An account that may create databases and users. */
+  admin: DbTarget;
+  /** DB_HOST as written into db.php, e.g. "127.0.0.1:3307". */
+  dbHostForDbPhp: string;
+  sharedDir: string;
+  name: string;
+  cases: number;
+  seed?: number;
+  docBytes?: number;
+  now: Date;
+  /** Password of the 'admin' ProcessMaker user (stored as sha256 hex). */
+  adminPassword?: string;
+  onProgress?: (message: string) => void;
+}
+
+export interface ProvisionedWorkspace {
+  name: string;
+  database: string;
+  dbUser: string;
+  dbPassword: string;
+  siteDir: string;
+}
+
+export const PROCESS_UID = "4576230435f0c3bb3c1f9b1009476524";
+export const TASK_UIDS = ["6390478105f0c3bc1bc88d5090187416", "7195863255f0c3bc9d45c32044613270", "8226151565f0c3bd4437e30076135291"];
+export const OPERATOR_UID = "1436583745f0c3c0d7a0a45026481523";
+export const MANAGER_UID = "2917736165f0c3c1a9c2b78058396711";
+
+/** A db user name as ProcessMaker makes them: 'wf_' + 13 hex characters. */
+export function newDbUserName(): string {
+  return `wf_${randomBytes(7).toString("hex").slice(0, 13)}`;
+}
+
+/** A strong password without characters that need quoting in db.php or option files. */
+export function newPassword(length = 20): string {
+  const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789._-";
+  const bytes = randomBytes(length);
+  let out = "";
+  for (let i = 0; i < length; i++) out += alphabet[(bytes[i] ?? 0) % alphabet.length];
+  return out;
+}
+
+export async function provisionWorkspace(o: ProvisionOptions): Promise<ProvisionedWorkspace> {
+  assertWorkspaceName(o.name);
+  const progress = o.onProgress ?? (() => undefined);
+  const database = `wf_${o.name}`;
+  const dbUser = newDbUserName();
+  const dbPassword = newPassword();
+  const siteDir = path.join(o.sharedDir, "sites", o.name);
+  const db = await connect(o.admin);
+  try {
+    progress(`creating database ${database} and user ${dbUser}`);
+    await db.execute(`CREATE DATABASE ${ident(database)} DEFAULT CHARACTER SET utf8 COLLATE utf8_general_ci`);
+    for (const host of ["localhost", "%"]) {
+      await db.execute(`CREATE USER ${literal(dbUser)}@${literal(host)} IDENTIFIED BY ${literal(dbPassword)}`);
+      await db.execute(`GRANT ALL PRIVILEGES ON ${ident(database)}.* TO ${literal(dbUser)}@${literal(host)} WITH GRANT OPTION`);
+    }
+    await db.execute(`USE ${ident(database)}`);
+    // ProcessMaker runs non-strict; load the way it would be loaded.
+    await db.execute("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'");
+    for (const stmt of await schemaStatements()) await db.execute(stmt);
+    for (const stmt of await triggerStatements(`${ident(dbUser)}@${ident("localhost")}`)) await db.execute(stmt);
+    const adminHash = createHash("sha256").update(o.adminPassword ?? "admin").digest("hex");
+    for (const stmt of stockSeedStatements({ now: o.now, adminPasswordHash: adminHash })) await db.execute(stmt);
+    progress(`generating ${o.cases} cases`);
+    const genOpts = {
+      count: o.cases,
+      seed: o.seed ?? 1,
+      now: o.now,
+      processUid: PROCESS_UID,
+      taskUids: TASK_UIDS,
+      userUids: ["00000000000000000000000000000001", OPERATOR_UID, MANAGER_UID],
+      ...(o.docBytes === undefined ? {} : { docBytes: o.docBytes }),
+    };
+    for (const stmt of caseBatches(genOpts)) await db.execute(stmt);
+    progress(`writing ${siteDir}`);
+    await mkdir(siteDir, { recursive: true });
+    await writeWorkspaceTree(siteDir, {});
+    for (const doc of caseDocuments(genOpts)) {
+      const file = path.join(siteDir, doc.relPath);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, doc.content);
+      await chmod(file, doc.mode);
+    }
+    await writeFile(
+      path.join(siteDir, "db.php"),
+      renderDbPhp({ host: o.dbHostForDbPhp, name: database, user: dbUser, password: dbPassword }),
+      { mode: 0o640 },
+    );
+  } finally {
+    await db.close();
+  }
+  return { name: o.name, database, dbUser, dbPassword, siteDir };
+}
+
+/** Drops what provisionWorkspace created on the server (databases named wf_<name>, its users). */
+export async function dropWorkspaceDatabase(admin: DbTarget, database: string, users: readonly string[]): Promise<void> {
+  const db = await connect(admin);
+  try {
+    await db.execute(`DROP DATABASE IF EXISTS ${ident(database)}`);
+    for (const u of users) {
+      for (const host of ["localhost", "%"]) await db.execute(`DROP USER IF EXISTS ${literal(u)}@${literal(host)}`);
+    }
+  } finally {
+    await db.close();
+  }
+}
