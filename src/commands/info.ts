@@ -4,7 +4,7 @@ import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
 import { ExitCode } from "../errors.js";
 import { resolveWorkspaces } from "../install/installation.js";
-import { systemInfo, workspaceInfo, type WorkspaceInfo } from "../info/collect.js";
+import { adminServerVersion, systemInfo, workspaceInfo, type WorkspaceInfo } from "../info/collect.js";
 import { formatBytes } from "../fsx/walk.js";
 import { labelRows } from "../ui/output.js";
 
@@ -44,6 +44,9 @@ async function infoCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const sys = systemInfo(ctx.rt, inst);
   const infos: WorkspaceInfo[] = [];
   for (const ws of workspaces) infos.push(await workspaceInfo(ctx.rt, ws));
+  const first = infos.find((i) => i.server !== null)?.server;
+  sys.databaseServer =
+    (await adminServerVersion(ctx.rt, () => ctx.adminCredentials())) ?? (first ? `${first.flavor} ${first.version}` : null);
   const failed = infos.filter((i) => i.error !== null);
   ctx.out.document({ ok: failed.length === 0, system: sys, workspaces: infos });
   const { c } = ctx.out;
@@ -53,6 +56,7 @@ async function infoCommand(ctx: Ctx, cmd: Command): Promise<number> {
     ["Node.js Version", sys.node],
     ["Install Directory", sys.installDir],
     ["Shared Directory", sys.sharedDir],
+    ["Database Server", sys.databaseServer ?? "unknown"],
   ])) ctx.out.line(line);
   for (const w of infos) {
     ctx.out.line();

@@ -1,6 +1,6 @@
 // What `info` reports, gathered as plain data (rendered as text or JSON by the command).
 import os from "node:os";
-import { serverInfo } from "../db/mysql.js";
+import { serverInfo, withDb } from "../db/mysql.js";
 import { errorMessage } from "../errors.js";
 import { workspaceDatabases } from "../install/db-php.js";
 import { maskedDsn } from "../install/db-url.js";
@@ -19,6 +19,8 @@ export interface SystemInfo {
   node: string;
   installDir: string;
   sharedDir: string;
+  /** The server behind the admin credentials, else the first workspace's; null when unknown. */
+  databaseServer: string | null;
 }
 
 export interface WorkspaceInfo {
@@ -41,6 +43,7 @@ export function systemInfo(rt: Runtime, inst: Installation): SystemInfo {
     node: process.version,
     installDir: inst.installDir,
     sharedDir: inst.sharedDir,
+    databaseServer: null,
   };
 }
 
@@ -89,4 +92,20 @@ export async function workspaceInfo(rt: Runtime, ws: Workspace): Promise<Workspa
     info.error = errorMessage(error);
   }
   return info;
+}
+
+/** Version of the server the admin credentials reach, or null when they are missing or fail. */
+export async function adminServerVersion(
+  rt: Runtime,
+  creds: () => Promise<{ host: string; port: number | undefined; user: string; password: string }>,
+): Promise<string | null> {
+  try {
+    const c = await creds();
+    return await withDb({ ...c }, rt.env, async (db) => {
+      const s = await serverInfo(db);
+      return `${s.flavor} ${s.version}`;
+    });
+  } catch {
+    return null;
+  }
 }
