@@ -1,6 +1,7 @@
 // Every command, in the order `pmadmin --help` lists them. Each file registers itself.
 import type { Registrar } from "../cli/program.js";
 import { registerInfo } from "./info.js";
+import { registerPlatform } from "./platform.js";
 import { registerSandbox } from "./sandbox.js";
 
-export const COMMANDS: readonly Registrar[] = [registerInfo, registerSandbox];
+export const COMMANDS: readonly Registrar[] = [registerInfo, registerSandbox, registerPlatform];
