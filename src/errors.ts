@@ -23,7 +23,12 @@ export class PmError extends Error {
   readonly hint: string | undefined;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: string, exitCode: ExitCodeValue, message: string, options: PmErrorOptions = {}) {
+  constructor(
+    code: string,
+    exitCode: ExitCodeValue,
+    message: string,
+    options: PmErrorOptions = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "PmError";
     this.code = code;

@@ -33,7 +33,9 @@ export async function run(rt: Runtime, argv: readonly string[]): Promise<number>
       // Bare `pmadmin` prints help, but a script that called it that way made a usage error.
       if (COMMANDER_OK.has(error.code)) return argv.length === 0 ? ExitCode.usage : ExitCode.ok;
       if (wantsJson(argv)) {
-        rt.stdout.write(`${JSON.stringify({ ok: false, error: { code: "USAGE", message: error.message } }, null, 2)}\n`);
+        rt.stdout.write(
+          `${JSON.stringify({ ok: false, error: { code: "USAGE", message: error.message } }, null, 2)}\n`,
+        );
       }
       return ExitCode.usage;
     }
@@ -42,12 +44,25 @@ export async function run(rt: Runtime, argv: readonly string[]): Promise<number>
       return error.exitCode;
     }
     if (rt.signal.aborted || error instanceof InterruptedSignal) {
-      report(rt, argv, new PmError("INTERRUPTED", ExitCode.interrupted, "Interrupted; nothing was left half-done."));
+      report(
+        rt,
+        argv,
+        new PmError(
+          "INTERRUPTED",
+          ExitCode.interrupted,
+          "Interrupted; nothing was left half-done.",
+        ),
+      );
       return ExitCode.interrupted;
     }
-    const internal = new PmError("INTERNAL", ExitCode.failed, `Unexpected error: ${(error as Error)?.stack ?? String(error)}`, {
-      hint: "This is a bug in pmadmin; please report it with the command you ran.",
-    });
+    const internal = new PmError(
+      "INTERNAL",
+      ExitCode.failed,
+      `Unexpected error: ${(error as Error)?.stack ?? String(error)}`,
+      {
+        hint: "This is a bug in pmadmin; please report it with the command you ran.",
+      },
+    );
     report(rt, argv, internal);
     return ExitCode.failed;
   }

@@ -13,10 +13,16 @@ export type Binder = (handler: Handler) => (...args: unknown[]) => Promise<void>
 
 export type Registrar = (program: Command, bind: Binder) => void;
 
-export function buildProgram(rt: Runtime, registrars: readonly Registrar[], state: ProgramState): Command {
+export function buildProgram(
+  rt: Runtime,
+  registrars: readonly Registrar[],
+  state: ProgramState,
+): Command {
   const program = new Command("pmadmin");
   program
-    .description("Administer ProcessMaker installations: backup, restore, integrity checks, roles, permissions and the admin account.")
+    .description(
+      "Administer ProcessMaker installations: backup, restore, integrity checks, roles, permissions and the admin account.",
+    )
     .version(pmadminVersion(), "--version", "print the pmadmin version")
     .option("--json", "print one JSON document on stdout")
     .option("-q, --quiet", "print only errors and essential results")
@@ -24,9 +30,19 @@ export function buildProgram(rt: Runtime, registrars: readonly Registrar[], stat
     .option("--no-color", "disable colour (also NO_COLOR)")
     .option("-y, --yes", "answer yes to confirmations")
     .option("--dry-run", "show what would change and change nothing")
-    .addOption(new Option("--install-dir <dir>", "ProcessMaker root (env PM_INSTALL_DIR, default /opt/processmaker)"))
+    .addOption(
+      new Option(
+        "--install-dir <dir>",
+        "ProcessMaker root (env PM_INSTALL_DIR, default /opt/processmaker)",
+      ),
+    )
     .addOption(new Option("--shared-dir <dir>", "shared directory, PATH_DATA (env PM_SHARED_DIR)"))
-    .addOption(new Option("--db-admin-url <url>", "mysql://user:password@host:port of an account that may create databases and users (env PM_DB_ADMIN_URL)"))
+    .addOption(
+      new Option(
+        "--db-admin-url <url>",
+        "mysql://user:password@host:port of an account that may create databases and users (env PM_DB_ADMIN_URL)",
+      ),
+    )
     .showSuggestionAfterError(true)
     .showHelpAfterError("(run 'pmadmin --help' for usage)")
     .exitOverride()
@@ -35,19 +51,24 @@ export function buildProgram(rt: Runtime, registrars: readonly Registrar[], stat
       writeErr: (s) => rt.stderr.write(s),
     });
 
-  const bind: Binder = (handler) => async (...args: unknown[]) => {
-    const cmd = args[args.length - 1] as Command;
-    const ctx = createCtx(rt, readGlobals(cmd.optsWithGlobals()));
-    const code = await handler(ctx, cmd);
-    state.exitCode = typeof code === "number" ? code : 0;
-  };
+  const bind: Binder =
+    (handler) =>
+    async (...args: unknown[]) => {
+      const cmd = args[args.length - 1] as Command;
+      const ctx = createCtx(rt, readGlobals(cmd.optsWithGlobals()));
+      const code = await handler(ctx, cmd);
+      state.exitCode = typeof code === "number" ? code : 0;
+    };
   for (const register of registrars) register(program, bind);
   // Subcommands inherit exitOverride/output settings only when configured before they are added,
   // so apply them to every command now.
   const apply = (cmd: Command): void => {
     cmd.exitOverride();
     cmd.showSuggestionAfterError(true);
-    cmd.configureOutput({ writeOut: (s) => rt.stdout.write(s), writeErr: (s) => rt.stderr.write(s) });
+    cmd.configureOutput({
+      writeOut: (s) => rt.stdout.write(s),
+      writeErr: (s) => rt.stderr.write(s),
+    });
     for (const sub of cmd.commands) apply(sub);
   };
   for (const sub of program.commands) apply(sub);

@@ -4,14 +4,21 @@ import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
 import { ExitCode } from "../errors.js";
 import { resolveWorkspaces } from "../install/installation.js";
-import { adminServerVersion, systemInfo, workspaceInfo, type WorkspaceInfo } from "../info/collect.js";
+import {
+  adminServerVersion,
+  systemInfo,
+  workspaceInfo,
+  type WorkspaceInfo,
+} from "../info/collect.js";
 import { formatBytes } from "../fsx/walk.js";
 import { labelRows } from "../ui/output.js";
 
 export function registerInfo(program: Command, bind: Binder): void {
   program
     .command("info")
-    .description("show the installation and its workspaces (databases, sizes, cases, users, admin due date)")
+    .description(
+      "show the installation and its workspaces (databases, sizes, cases, users, admin due date)",
+    )
     .argument("[workspace...]", "workspaces to describe (all when none named)")
     .action(bind(infoCommand));
 }
@@ -19,14 +26,18 @@ export function registerInfo(program: Command, bind: Binder): void {
 function workspaceRows(w: WorkspaceInfo): Array<[string, string]> {
   const rows: Array<[string, string]> = [["Workspace Name", w.name]];
   for (const d of w.databases) {
-    const label = d.role === "wf" ? "Workflow Database" : d.role === "rb" ? "RBAC Database" : "Report Database";
+    const label =
+      d.role === "wf" ? "Workflow Database" : d.role === "rb" ? "RBAC Database" : "Report Database";
     rows.push([label, d.dsn]);
   }
   if (w.error) {
     rows.push(["Error", w.error]);
   } else {
     rows.push(["Database Server", w.server ? `${w.server.flavor} ${w.server.version}` : "unknown"]);
-    rows.push(["Database Size", w.databaseBytes === null ? "unknown" : formatBytes(w.databaseBytes)]);
+    rows.push([
+      "Database Size",
+      w.databaseBytes === null ? "unknown" : formatBytes(w.databaseBytes),
+    ]);
   }
   rows.push(["Files", `${w.files.count} files, ${formatBytes(w.files.bytes)}`]);
   if (!w.error) {
@@ -46,7 +57,8 @@ async function infoCommand(ctx: Ctx, cmd: Command): Promise<number> {
   for (const ws of workspaces) infos.push(await workspaceInfo(ctx.rt, ws));
   const first = infos.find((i) => i.server !== null)?.server;
   sys.databaseServer =
-    (await adminServerVersion(ctx.rt, () => ctx.adminCredentials())) ?? (first ? `${first.flavor} ${first.version}` : null);
+    (await adminServerVersion(ctx.rt, () => ctx.adminCredentials())) ??
+    (first ? `${first.flavor} ${first.version}` : null);
   const failed = infos.filter((i) => i.error !== null);
   ctx.out.document({ ok: failed.length === 0, system: sys, workspaces: infos });
   const { c } = ctx.out;
@@ -57,7 +69,8 @@ async function infoCommand(ctx: Ctx, cmd: Command): Promise<number> {
     ["Install Directory", sys.installDir],
     ["Shared Directory", sys.sharedDir],
     ["Database Server", sys.databaseServer ?? "unknown"],
-  ])) ctx.out.line(line);
+  ]))
+    ctx.out.line(line);
   for (const w of infos) {
     ctx.out.line();
     for (const [label, value] of workspaceRows(w)) {

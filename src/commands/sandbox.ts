@@ -7,13 +7,16 @@ import { assertWorkspaceName } from "../install/names.js";
 import { sandboxDown, sandboxStatus, sandboxUp, type SandboxStatus } from "../sandbox/sandbox.js";
 
 function positiveInt(value: string, what: string): number {
-  if (!/^\d+$/.test(value)) throw usage("USAGE.BAD_NUMBER", `${what} must be a whole number, not '${value}'.`);
+  if (!/^\d+$/.test(value))
+    throw usage("USAGE.BAD_NUMBER", `${what} must be a whole number, not '${value}'.`);
   return Number(value);
 }
 
 function printStatus(ctx: Ctx, s: SandboxStatus): void {
   ctx.out.line(`Sandbox           ${s.dir}`);
-  ctx.out.line(`MariaDB server    ${s.running ? `running on 127.0.0.1:${s.port ?? "?"} (pid ${s.pid ?? "?"})` : "stopped"}`);
+  ctx.out.line(
+    `MariaDB server    ${s.running ? `running on 127.0.0.1:${s.port ?? "?"} (pid ${s.pid ?? "?"})` : "stopped"}`,
+  );
   ctx.out.line(`Shared directory  ${s.sharedDir}`);
   ctx.out.line(`Workspaces        ${s.workspaces.join(", ") || "(none)"}`);
 }
@@ -21,7 +24,9 @@ function printStatus(ctx: Ctx, s: SandboxStatus): void {
 export function registerSandbox(program: Command, bind: Binder): void {
   const sandbox = program
     .command("sandbox")
-    .description("a disposable ProcessMaker 3 installation on a private MariaDB server (for demos, CI and tests)");
+    .description(
+      "a disposable ProcessMaker 3 installation on a private MariaDB server (for demos, CI and tests)",
+    );
   sandbox
     .command("up")
     .description("start (or create) a sandbox in DIR with a realistic workspace")

@@ -5,14 +5,22 @@ import { failure } from "../errors.js";
 import type { Db, DbTarget, ExecResult, Queryable, Row, ServerInfo } from "./types.js";
 
 /** Where Debian, RHEL and macOS builds put the server socket; PHP's "localhost" uses it. */
-const DEFAULT_SOCKETS = ["/run/mysqld/mysqld.sock", "/var/run/mysqld/mysqld.sock", "/var/lib/mysql/mysql.sock", "/tmp/mysql.sock"];
+const DEFAULT_SOCKETS = [
+  "/run/mysqld/mysqld.sock",
+  "/var/run/mysqld/mysqld.sock",
+  "/var/lib/mysql/mysql.sock",
+  "/tmp/mysql.sock",
+];
 
 export function describeTarget(t: DbTarget): string {
   const where = t.socketPath ?? `${t.host}:${t.port ?? 3306}`;
   return `${t.user}@${where}${t.database ? `/${t.database}` : ""}`;
 }
 
-function connectionOptions(t: DbTarget, env: Readonly<Record<string, string | undefined>>): mysql.ConnectionOptions {
+function connectionOptions(
+  t: DbTarget,
+  env: Readonly<Record<string, string | undefined>>,
+): mysql.ConnectionOptions {
   const base: mysql.ConnectionOptions = {
     user: t.user,
     password: t.password,
@@ -41,7 +49,10 @@ export function dbError(t: DbTarget, error: unknown, what = "connect to"): Error
     code === "DB.ACCESS_DENIED"
       ? "Check the user and password (db.php for a workspace, --db-admin-url for the admin account)."
       : "Check that the database server is running and reachable from here.";
-  return failure(code, `Cannot ${what} the database server as ${describeTarget(t)}: ${msg}`, { hint, cause: error });
+  return failure(code, `Cannot ${what} the database server as ${describeTarget(t)}: ${msg}`, {
+    hint,
+    cause: error,
+  });
 }
 
 function wrap(conn: mysql.Connection | mysql.PoolConnection): Queryable {
@@ -58,7 +69,10 @@ function wrap(conn: mysql.Connection | mysql.PoolConnection): Queryable {
   };
 }
 
-export async function connect(t: DbTarget, env: Readonly<Record<string, string | undefined>> = {}): Promise<Db> {
+export async function connect(
+  t: DbTarget,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<Db> {
   let conn: mysql.Connection;
   try {
     conn = await mysql.createConnection(connectionOptions(t, env));
@@ -123,6 +137,7 @@ export function ident(name: string): string {
 
 /** Quote a string literal for SQL text that must be printed or written (dry-run, dumps). */
 export function literal(value: string): string {
+  // eslint-disable-next-line no-control-regex -- these control characters are exactly what must be escaped
   return `'${value.replace(/[\0\n\r\b\t\\'"\x1a]/g, (ch) => {
     switch (ch) {
       case "\0":

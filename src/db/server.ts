@@ -71,7 +71,12 @@ export async function readServerState(baseDir: string): Promise<ServerState | un
   }
 }
 
-async function waitReady(target: DbTarget, child: { exitCode: number | null }, logFile: string, timeoutMs: number): Promise<void> {
+async function waitReady(
+  target: DbTarget,
+  child: { exitCode: number | null },
+  logFile: string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -85,8 +90,13 @@ async function waitReady(target: DbTarget, child: { exitCode: number | null }, l
       await new Promise((r) => setTimeout(r, 150));
     }
   }
-  const log = existsSync(logFile) ? (await readFile(logFile, "utf8")).split("\n").slice(-15).join("\n") : "";
-  throw failure("SERVER.START", `The private MariaDB server did not start: ${(lastError as Error | undefined)?.message ?? "it exited"}\n${log}`);
+  const log = existsSync(logFile)
+    ? (await readFile(logFile, "utf8")).split("\n").slice(-15).join("\n")
+    : "";
+  throw failure(
+    "SERVER.START",
+    `The private MariaDB server did not start: ${(lastError as Error | undefined)?.message ?? "it exited"}\n${log}`,
+  );
 }
 
 export async function startServer(opts: ServerOptions): Promise<ServerState> {
@@ -104,14 +114,18 @@ export async function startServer(opts: ServerOptions): Promise<ServerState> {
   const fresh = !existsSync(path.join(dataDir, "mysql"));
   if (fresh) {
     const installDb = await findProgram("install-db", env);
-    await runProgram(installDb, [
-      "--no-defaults",
-      `--datadir=${dataDir}`,
-      "--auth-root-authentication-method=normal",
-      "--skip-test-db",
-      ...(isRoot() ? ["--user=root"] : []),
-      `--lower-case-table-names=${lctn}`,
-    ], { timeoutMs: 120_000 });
+    await runProgram(
+      installDb,
+      [
+        "--no-defaults",
+        `--datadir=${dataDir}`,
+        "--auth-root-authentication-method=normal",
+        "--skip-test-db",
+        ...(isRoot() ? ["--user=root"] : []),
+        `--lower-case-table-names=${lctn}`,
+      ],
+      { timeoutMs: 120_000 },
+    );
   }
   const port = opts.port ?? previous?.port ?? (await freePort());
   const server = await findProgram("server", env);
@@ -141,9 +155,22 @@ export async function startServer(opts: ServerOptions): Promise<ServerState> {
   child.unref();
   const pid = child.pid ?? 0;
   const rootPassword = previous?.rootPassword ?? "";
-  const socketTarget: DbTarget = { host: "localhost", port: undefined, socketPath: socket, user: "root", password: rootPassword };
+  const socketTarget: DbTarget = {
+    host: "localhost",
+    port: undefined,
+    socketPath: socket,
+    user: "root",
+    password: rootPassword,
+  };
   await waitReady(socketTarget, child, logFile, opts.startTimeoutMs ?? 60_000);
-  const state: ServerState = { baseDir, port, socket, pid, rootPassword, lowerCaseTableNames: lctn };
+  const state: ServerState = {
+    baseDir,
+    port,
+    socket,
+    pid,
+    rootPassword,
+    lowerCaseTableNames: lctn,
+  };
   if (fresh) {
     // root over TCP from 127.0.0.1 as well as over the socket, with a generated password.
     const { randomBytes } = await import("node:crypto");
@@ -151,13 +178,17 @@ export async function startServer(opts: ServerOptions): Promise<ServerState> {
     const db = await connect(socketTarget);
     try {
       await db.execute("ALTER USER 'root'@'localhost' IDENTIFIED BY ?", [state.rootPassword]);
-      await db.execute("CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY ?", [state.rootPassword]);
+      await db.execute("CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY ?", [
+        state.rootPassword,
+      ]);
       await db.execute("GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION");
     } finally {
       await db.close();
     }
   }
-  await writeFile(path.join(baseDir, SERVER_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  await writeFile(path.join(baseDir, SERVER_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`, {
+    mode: 0o600,
+  });
   return state;
 }
 

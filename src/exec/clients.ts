@@ -32,11 +32,19 @@ async function executable(p: string): Promise<boolean> {
 
 const cache = new Map<string, string>();
 
-export async function findProgram(kind: ClientKind, env: Readonly<Record<string, string | undefined>>): Promise<string> {
+export async function findProgram(
+  kind: ClientKind,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<string> {
   const key = `${kind}:${env["PATH"] ?? ""}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const dirs = [...(env["PATH"] ?? "").split(path.delimiter).filter(Boolean), "/usr/sbin", "/usr/local/sbin", "/usr/bin"];
+  const dirs = [
+    ...(env["PATH"] ?? "").split(path.delimiter).filter(Boolean),
+    "/usr/sbin",
+    "/usr/local/sbin",
+    "/usr/bin",
+  ];
   for (const name of CANDIDATES[kind]) {
     for (const dir of dirs) {
       const full = path.join(dir, name);
@@ -46,7 +54,11 @@ export async function findProgram(kind: ClientKind, env: Readonly<Record<string,
       }
     }
   }
-  throw failure("EXEC.PROGRAM_MISSING", `Neither ${CANDIDATES[kind].join(" nor ")} was found on PATH.`, {
-    hint: `Install the ${PACKAGE[kind]} package (e.g. apt-get install ${PACKAGE[kind]}).`,
-  });
+  throw failure(
+    "EXEC.PROGRAM_MISSING",
+    `Neither ${CANDIDATES[kind].join(" nor ")} was found on PATH.`,
+    {
+      hint: `Install the ${PACKAGE[kind]} package (e.g. apt-get install ${PACKAGE[kind]}).`,
+    },
+  );
 }

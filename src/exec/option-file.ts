@@ -21,7 +21,10 @@ export interface OptionFile {
   dispose(): Promise<void>;
 }
 
-export async function writeOptionFile(c: ClientCredentials, extra: Record<string, string> = {}): Promise<OptionFile> {
+export async function writeOptionFile(
+  c: ClientCredentials,
+  extra: Record<string, string> = {},
+): Promise<OptionFile> {
   const dir = await mkdtemp(path.join(tmpdir(), "pmadmin-"));
   const file = path.join(dir, "client.cnf");
   const lines = ["[client]", `user=${quoteOption(c.user)}`, `password=${quoteOption(c.password)}`];

@@ -17,7 +17,11 @@ export interface RunResult {
 }
 
 /** Run a program to completion and capture its output. Throws a typed error when it fails. */
-export async function runProgram(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+export async function runProgram(
+  file: string,
+  args: readonly string[],
+  opts: RunOptions = {},
+): Promise<RunResult> {
   try {
     const r = await execa(file, args, {
       ...common(opts),
@@ -27,12 +31,24 @@ export async function runProgram(file: string, args: readonly string[], opts: Ru
       reject: false,
     });
     if (r.failed || r.exitCode !== 0) {
-      const reason = r.timedOut ? "timed out" : r.isCanceled ? "was interrupted" : `exited with ${r.exitCode ?? r.signal}`;
-      throw failure("EXEC.FAILED", `${file} ${reason}: ${tail(String(r.stderr ?? "") || String(r.stdout ?? ""))}`, {
-        details: { program: file, exitCode: r.exitCode },
-      });
+      const reason = r.timedOut
+        ? "timed out"
+        : r.isCanceled
+          ? "was interrupted"
+          : `exited with ${r.exitCode ?? r.signal}`;
+      throw failure(
+        "EXEC.FAILED",
+        `${file} ${reason}: ${tail(String(r.stderr ?? "") || String(r.stdout ?? ""))}`,
+        {
+          details: { program: file, exitCode: r.exitCode },
+        },
+      );
     }
-    return { stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? ""), exitCode: r.exitCode ?? 0 };
+    return {
+      stdout: String(r.stdout ?? ""),
+      stderr: String(r.stderr ?? ""),
+      exitCode: r.exitCode ?? 0,
+    };
   } catch (error) {
     if ((error as { code?: string }).code === "EXEC.FAILED") throw error;
     throw failure("EXEC.FAILED", `Cannot run ${file}: ${(error as Error).message}`);

@@ -52,7 +52,11 @@ export async function workspaceInfo(rt: Runtime, ws: Workspace): Promise<Workspa
   const size = await treeSize(ws.siteDir);
   const info: WorkspaceInfo = {
     name: ws.name,
-    databases: dbs.map((d) => ({ role: d.role, name: d.endpoint.name, dsn: maskedDsn(d.endpoint) })),
+    databases: dbs.map((d) => ({
+      role: d.role,
+      name: d.endpoint.name,
+      dsn: maskedDsn(d.endpoint),
+    })),
     server: null,
     databaseBytes: null,
     files: { count: size.files, bytes: size.bytes },
@@ -64,7 +68,11 @@ export async function workspaceInfo(rt: Runtime, ws: Workspace): Promise<Workspa
   try {
     await withWorkspaceDb(ws, rt.env, async (db) => {
       const s = await serverInfo(db);
-      info.server = { version: s.version, flavor: s.flavor, lowerCaseTableNames: s.lowerCaseTableNames };
+      info.server = {
+        version: s.version,
+        flavor: s.flavor,
+        lowerCaseTableNames: s.lowerCaseTableNames,
+      };
       const names = dbs.map((d) => d.endpoint.name);
       const sizeRows = await db.query<{ b: string | null }>(
         `SELECT SUM(DATA_LENGTH + INDEX_LENGTH) AS b FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (${names.map(() => "?").join(",")})`,
@@ -82,7 +90,10 @@ export async function workspaceInfo(rt: Runtime, ws: Workspace): Promise<Workspa
       info.cases = await count("APPLICATION");
       info.users = await count("USERS");
       try {
-        const rows = await db.query<{ d: string }>("SELECT USR_DUE_DATE AS d FROM USERS WHERE USR_UID = ?", [ADMIN_UID]);
+        const rows = await db.query<{ d: string }>(
+          "SELECT USR_DUE_DATE AS d FROM USERS WHERE USR_UID = ?",
+          [ADMIN_UID],
+        );
         info.adminDueDate = rows[0]?.d ?? null;
       } catch {
         info.adminDueDate = null;

@@ -55,7 +55,9 @@ export function parseDbPhp(source: string): DbPhp {
 }
 
 /** The distinct databases of a workspace: one for 3.x, wf/rp/rb for legacy 2.x layouts. */
-export function workspaceDatabases(db: DbPhp): Array<{ role: "wf" | "rp" | "rb"; endpoint: DbEndpoint }> {
+export function workspaceDatabases(
+  db: DbPhp,
+): Array<{ role: "wf" | "rp" | "rb"; endpoint: DbEndpoint }> {
   if (db.wf.name === db.rbac.name) return [{ role: "wf", endpoint: db.wf }];
   return [
     { role: "wf", endpoint: db.wf },

@@ -13,9 +13,14 @@ export function parseDbUrl(
   text: string,
   override?: { user: string; password: string },
 ): DbAdminCredentials {
-  const m = /^(?:mysql|mariadb):\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?#]*)\/?(?:[?#].*)?$/i.exec(text);
+  const m = /^(?:mysql|mariadb):\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?#]*)\/?(?:[?#].*)?$/i.exec(
+    text,
+  );
   if (!m) {
-    throw usage("INSTALL.BAD_DB_URL", "The database admin URL is not of the form mysql://user:password@host:port.");
+    throw usage(
+      "INSTALL.BAD_DB_URL",
+      "The database admin URL is not of the form mysql://user:password@host:port.",
+    );
   }
   const { host, port } = splitHostPort(m[3] ?? "");
   let user: string;
@@ -24,12 +29,18 @@ export function parseDbUrl(
     user = override?.user ?? decodeURIComponent(m[1] ?? "root");
     password = override?.password ?? decodeURIComponent(m[2] ?? "");
   } catch {
-    throw usage("INSTALL.BAD_DB_URL", "The database admin URL has a badly %-encoded user or password.");
+    throw usage(
+      "INSTALL.BAD_DB_URL",
+      "The database admin URL has a badly %-encoded user or password.",
+    );
   }
   return { host: host === "" ? "localhost" : host, port, user, password };
 }
 
-export function maskedDsn(e: { host: string; port?: number | undefined; user: string; name?: string }, adapter = "mysql"): string {
+export function maskedDsn(
+  e: { host: string; port?: number | undefined; user: string; name?: string },
+  adapter = "mysql",
+): string {
   const hostPort = e.port === undefined ? e.host : `${e.host}:${e.port}`;
   return `${adapter}://${e.user}:****@${hostPort}${e.name ? `/${e.name}` : ""}`;
 }

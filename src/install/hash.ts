@@ -29,7 +29,8 @@ export function unscramble(scrambled: string, systemHash: string): string {
     rest = text.slice(q + 1);
     text = text.slice(0, q);
   }
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new Error("HASH_INSTALLATION is not valid base64");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text))
+    throw new Error("HASH_INSTALLATION is not valid base64");
   const bytes = Buffer.from(text, "base64");
   const out = Buffer.alloc(bytes.length);
   for (let i = 0; i < bytes.length; i++) out[i] = ((bytes[i] ?? 0) - keyByte(key, i) + 256) % 256;
@@ -46,7 +47,9 @@ export interface SystemCredentials {
 export function decodeHashInstallation(hash: string, systemHash: string): SystemCredentials {
   const parts = unscramble(hash, systemHash).split(systemHash);
   if (parts.length < 3) {
-    throw new Error("HASH_INSTALLATION does not decode to host, user and password with this SYSTEM_HASH");
+    throw new Error(
+      "HASH_INSTALLATION does not decode to host, user and password with this SYSTEM_HASH",
+    );
   }
   const [host, user, password] = parts as [string, string, string];
   return { host, user, password };

@@ -6,7 +6,11 @@ import { failure, usage } from "../errors.js";
 import { didYouMean } from "../ui/suggest.js";
 import { DbPhpError, parseDbPhp, type DbPhp } from "./db-php.js";
 import { decodeHashInstallation } from "./hash.js";
-import { PATHS_INSTALLED_RELATIVE, parsePathsInstalled, type PathsInstalled } from "./paths-installed.js";
+import {
+  PATHS_INSTALLED_RELATIVE,
+  parsePathsInstalled,
+  type PathsInstalled,
+} from "./paths-installed.js";
 import { parseDbUrl, type DbAdminCredentials } from "./db-url.js";
 
 export const DEFAULT_INSTALL_DIR = "/opt/processmaker";
@@ -64,13 +68,16 @@ export async function locateInstallation(s: InstallSettings): Promise<Installati
       throw failure("INSTALL.UNREADABLE", `Cannot read ${pathsFile}.`, { cause: error });
     }
   } else if (explicitShared === undefined) {
-    const where = explicitInstall === undefined ? ` (the default; set --install-dir or PM_INSTALL_DIR)` : "";
+    const where =
+      explicitInstall === undefined ? ` (the default; set --install-dir or PM_INSTALL_DIR)` : "";
     throw usage(
       "INSTALL.NOT_FOUND",
       (await isDir(installDir))
         ? `No ProcessMaker installation in ${installDir}${where}: ${PATHS_INSTALLED_RELATIVE} is missing.`
         : `Install directory ${installDir} does not exist${where}.`,
-      { hint: "Point --install-dir at the ProcessMaker root, or --shared-dir at its shared directory." },
+      {
+        hint: "Point --install-dir at the ProcessMaker root, or --shared-dir at its shared directory.",
+      },
     );
   }
   const sharedDir = path.resolve(
@@ -82,8 +89,17 @@ export async function locateInstallation(s: InstallSettings): Promise<Installati
       hint: "Set --shared-dir (PM_SHARED_DIR) to ProcessMaker's PATH_DATA directory.",
     });
   }
-  const compiledDir = path.resolve(sharedDir, pathsInstalled?.pathC ?? path.join(sharedDir, "compiled"));
-  return { installDir, sharedDir, compiledDir, pathsInstalled, sitesDir: path.join(sharedDir, "sites") };
+  const compiledDir = path.resolve(
+    sharedDir,
+    pathsInstalled?.pathC ?? path.join(sharedDir, "compiled"),
+  );
+  return {
+    installDir,
+    sharedDir,
+    compiledDir,
+    pathsInstalled,
+    sitesDir: path.join(sharedDir, "sites"),
+  };
 }
 
 /** Workspace names: directories under sites/ that contain db.php, in alphabetical order. */
@@ -104,18 +120,34 @@ export async function listWorkspaces(inst: Installation): Promise<string[]> {
 export async function loadWorkspace(inst: Installation, name: string): Promise<Workspace> {
   const siteDir = path.join(inst.sitesDir, name);
   const dbPhpPath = path.join(siteDir, "db.php");
-  if (name.includes("/") || name.includes("\\") || name === "." || name === ".." || !(await isFile(dbPhpPath))) {
+  if (
+    name.includes("/") ||
+    name.includes("\\") ||
+    name === "." ||
+    name === ".." ||
+    !(await isFile(dbPhpPath))
+  ) {
     const known = await listWorkspaces(inst);
-    const list = known.length > 0 ? ` Workspaces here: ${known.join(", ")}.` : " There are no workspaces here.";
-    throw usage("WORKSPACE.NOT_FOUND", `Workspace '${name}' not found in ${inst.sitesDir}.${didYouMean(name, known)}${list}`);
+    const list =
+      known.length > 0
+        ? ` Workspaces here: ${known.join(", ")}.`
+        : " There are no workspaces here.";
+    throw usage(
+      "WORKSPACE.NOT_FOUND",
+      `Workspace '${name}' not found in ${inst.sitesDir}.${didYouMean(name, known)}${list}`,
+    );
   }
   let source: string;
   try {
     source = await readFile(dbPhpPath, "utf8");
   } catch (error) {
-    throw failure("WORKSPACE.DB_PHP_UNREADABLE", `Cannot read ${dbPhpPath}: ${(error as Error).message}`, {
-      hint: "Run pmadmin as a user that can read the workspace (often the web server user or root).",
-    });
+    throw failure(
+      "WORKSPACE.DB_PHP_UNREADABLE",
+      `Cannot read ${dbPhpPath}: ${(error as Error).message}`,
+      {
+        hint: "Run pmadmin as a user that can read the workspace (often the web server user or root).",
+      },
+    );
   }
   try {
     return { name, siteDir, dbPhpPath, db: parseDbPhp(source) };
@@ -126,7 +158,10 @@ export async function loadWorkspace(inst: Installation, name: string): Promise<W
 }
 
 /** The named workspaces, or all of them when none are named. */
-export async function resolveWorkspaces(inst: Installation, names: readonly string[]): Promise<Workspace[]> {
+export async function resolveWorkspaces(
+  inst: Installation,
+  names: readonly string[],
+): Promise<Workspace[]> {
   const wanted = names.length > 0 ? names : await listWorkspaces(inst);
   if (wanted.length === 0) {
     throw usage("WORKSPACE.NONE", `No workspaces in ${inst.sitesDir} (no sites/<name>/db.php).`);
@@ -150,8 +185,12 @@ export function adminCredentials(inst: Installation, s: InstallSettings): DbAdmi
     const c = decodeHashInstallation(p.hashInstallation, p.systemHash);
     return parseDbUrl(`mysql://placeholder@${c.host}`, { user: c.user, password: c.password });
   } catch (error) {
-    throw failure("INSTALL.BAD_HASH", `HASH_INSTALLATION could not be decoded: ${(error as Error).message}.`, {
-      hint: "Pass --db-admin-url instead.",
-    });
+    throw failure(
+      "INSTALL.BAD_HASH",
+      `HASH_INSTALLATION could not be decoded: ${(error as Error).message}.`,
+      {
+        hint: "Pass --db-admin-url instead.",
+      },
+    );
   }
 }

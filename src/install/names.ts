@@ -7,7 +7,8 @@ export const WORKSPACE_NAME_MAX = 29;
 export function workspaceNameProblem(name: string): string | undefined {
   if (name.length === 0) return "the name is empty";
   if (!WORKSPACE_NAME.test(name)) return "only letters, digits and _ are allowed";
-  if (name.length > WORKSPACE_NAME_MAX) return `at most ${WORKSPACE_NAME_MAX} characters are allowed`;
+  if (name.length > WORKSPACE_NAME_MAX)
+    return `at most ${WORKSPACE_NAME_MAX} characters are allowed`;
   return undefined;
 }
 

@@ -5,7 +5,13 @@ import { withDb } from "../db/mysql.js";
 import type { Db, DbTarget } from "../db/types.js";
 
 export function endpointTarget(e: DbEndpoint, database?: string): DbTarget {
-  return { host: e.host, port: e.port, user: e.user, password: e.password, database: database ?? e.name };
+  return {
+    host: e.host,
+    port: e.port,
+    user: e.user,
+    password: e.password,
+    database: database ?? e.name,
+  };
 }
 
 export function withWorkspaceDb<T>(

@@ -39,7 +39,11 @@ export interface ProvisionedWorkspace {
 }
 
 export const PROCESS_UID = "4576230435f0c3bb3c1f9b1009476524";
-export const TASK_UIDS = ["6390478105f0c3bc1bc88d5090187416", "7195863255f0c3bc9d45c32044613270", "8226151565f0c3bd4437e30076135291"];
+export const TASK_UIDS = [
+  "6390478105f0c3bc1bc88d5090187416",
+  "7195863255f0c3bc9d45c32044613270",
+  "8226151565f0c3bd4437e30076135291",
+];
 export const OPERATOR_UID = "1436583745f0c3c0d7a0a45026481523";
 export const MANAGER_UID = "2917736165f0c3c1a9c2b78058396711";
 
@@ -67,18 +71,28 @@ export async function provisionWorkspace(o: ProvisionOptions): Promise<Provision
   const db = await connect(o.admin);
   try {
     progress(`creating database ${database} and user ${dbUser}`);
-    await db.execute(`CREATE DATABASE ${ident(database)} DEFAULT CHARACTER SET utf8 COLLATE utf8_general_ci`);
+    await db.execute(
+      `CREATE DATABASE ${ident(database)} DEFAULT CHARACTER SET utf8 COLLATE utf8_general_ci`,
+    );
     for (const host of ["localhost", "%"]) {
-      await db.execute(`CREATE USER ${literal(dbUser)}@${literal(host)} IDENTIFIED BY ${literal(dbPassword)}`);
-      await db.execute(`GRANT ALL PRIVILEGES ON ${ident(database)}.* TO ${literal(dbUser)}@${literal(host)} WITH GRANT OPTION`);
+      await db.execute(
+        `CREATE USER ${literal(dbUser)}@${literal(host)} IDENTIFIED BY ${literal(dbPassword)}`,
+      );
+      await db.execute(
+        `GRANT ALL PRIVILEGES ON ${ident(database)}.* TO ${literal(dbUser)}@${literal(host)} WITH GRANT OPTION`,
+      );
     }
     await db.execute(`USE ${ident(database)}`);
     // ProcessMaker runs non-strict; load the way it would be loaded.
     await db.execute("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'");
     for (const stmt of await schemaStatements()) await db.execute(stmt);
-    for (const stmt of await triggerStatements(`${ident(dbUser)}@${ident("localhost")}`)) await db.execute(stmt);
-    const adminHash = createHash("sha256").update(o.adminPassword ?? "admin").digest("hex");
-    for (const stmt of stockSeedStatements({ now: o.now, adminPasswordHash: adminHash })) await db.execute(stmt);
+    for (const stmt of await triggerStatements(`${ident(dbUser)}@${ident("localhost")}`))
+      await db.execute(stmt);
+    const adminHash = createHash("sha256")
+      .update(o.adminPassword ?? "admin")
+      .digest("hex");
+    for (const stmt of stockSeedStatements({ now: o.now, adminPasswordHash: adminHash }))
+      await db.execute(stmt);
     progress(`generating ${o.cases} cases`);
     const genOpts = {
       count: o.cases,
@@ -111,12 +125,17 @@ export async function provisionWorkspace(o: ProvisionOptions): Promise<Provision
 }
 
 /** Drops what provisionWorkspace created on the server (databases named wf_<name>, its users). */
-export async function dropWorkspaceDatabase(admin: DbTarget, database: string, users: readonly string[]): Promise<void> {
+export async function dropWorkspaceDatabase(
+  admin: DbTarget,
+  database: string,
+  users: readonly string[],
+): Promise<void> {
   const db = await connect(admin);
   try {
     await db.execute(`DROP DATABASE IF EXISTS ${ident(database)}`);
     for (const u of users) {
-      for (const host of ["localhost", "%"]) await db.execute(`DROP USER IF EXISTS ${literal(u)}@${literal(host)}`);
+      for (const host of ["localhost", "%"])
+        await db.execute(`DROP USER IF EXISTS ${literal(u)}@${literal(host)}`);
     }
   } finally {
     await db.close();

@@ -5,7 +5,14 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { refused, usage } from "../errors.js";
-import { pidAlive, readServerState, rootTarget, startServer, stopServer, type ServerState } from "../db/server.js";
+import {
+  pidAlive,
+  readServerState,
+  rootTarget,
+  startServer,
+  stopServer,
+  type ServerState,
+} from "../db/server.js";
 import { encodeHashInstallation } from "../install/hash.js";
 import { PATHS_INSTALLED_RELATIVE, renderPathsInstalled } from "../install/paths-installed.js";
 import { writeSharedTree } from "./layout.js";
@@ -45,7 +52,9 @@ async function listSites(sharedDir: string): Promise<string[]> {
   }
 }
 
-export async function sandboxUp(o: SandboxUpOptions): Promise<SandboxStatus & { created: string[] }> {
+export async function sandboxUp(
+  o: SandboxUpOptions,
+): Promise<SandboxStatus & { created: string[] }> {
   const dir = path.resolve(o.dir);
   const progress = o.onProgress ?? (() => undefined);
   if (existsSync(dir) && !existsSync(path.join(dir, SANDBOX_MARKER))) {
@@ -57,7 +66,10 @@ export async function sandboxUp(o: SandboxUpOptions): Promise<SandboxStatus & { 
     }
   }
   await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, SANDBOX_MARKER), `${JSON.stringify({ createdBy: "pmadmin", version: 1 })}\n`);
+  await writeFile(
+    path.join(dir, SANDBOX_MARKER),
+    `${JSON.stringify({ createdBy: "pmadmin", version: 1 })}\n`,
+  );
   progress("starting the private MariaDB server");
   const server: ServerState = await startServer({
     baseDir: path.join(dir, SERVER_DIR),
@@ -77,7 +89,12 @@ export async function sandboxUp(o: SandboxUpOptions): Promise<SandboxStatus & { 
     );
     await writeFile(
       configFile,
-      renderPathsInstalled({ pathData: `${sharedDir}/`, pathC: `${sharedDir}/compiled/`, hashInstallation: hash, systemHash }),
+      renderPathsInstalled({
+        pathData: `${sharedDir}/`,
+        pathC: `${sharedDir}/compiled/`,
+        hashInstallation: hash,
+        systemHash,
+      }),
       { mode: 0o640 },
     );
   }
@@ -102,7 +119,9 @@ export async function sandboxUp(o: SandboxUpOptions): Promise<SandboxStatus & { 
 export async function sandboxStatus(dirArg: string): Promise<SandboxStatus> {
   const dir = path.resolve(dirArg);
   if (!existsSync(path.join(dir, SANDBOX_MARKER))) {
-    throw usage("SANDBOX.NOT_FOUND", `${dir} is not a pmadmin sandbox.`, { hint: "Create one with: pmadmin sandbox up DIR" });
+    throw usage("SANDBOX.NOT_FOUND", `${dir} is not a pmadmin sandbox.`, {
+      hint: "Create one with: pmadmin sandbox up DIR",
+    });
   }
   const state = await readServerState(path.join(dir, SERVER_DIR));
   const running = state !== undefined && pidAlive(state.pid);
@@ -118,13 +137,19 @@ export async function sandboxStatus(dirArg: string): Promise<SandboxStatus> {
   };
 }
 
-export async function sandboxDown(dirArg: string, purge: boolean): Promise<{ stopped: boolean; purged: boolean }> {
+export async function sandboxDown(
+  dirArg: string,
+  purge: boolean,
+): Promise<{ stopped: boolean; purged: boolean }> {
   const dir = path.resolve(dirArg);
   await sandboxStatus(dir); // refuses anything that is not a sandbox, before touching it
   const stopped = await stopServer(path.join(dir, SERVER_DIR));
   if (purge) {
-    const marker = JSON.parse(await readFile(path.join(dir, SANDBOX_MARKER), "utf8")) as { createdBy?: string };
-    if (marker.createdBy !== "pmadmin") throw refused("SANDBOX.NOT_OURS", `${dir} was not created by pmadmin; not purging.`);
+    const marker = JSON.parse(await readFile(path.join(dir, SANDBOX_MARKER), "utf8")) as {
+      createdBy?: string;
+    };
+    if (marker.createdBy !== "pmadmin")
+      throw refused("SANDBOX.NOT_OURS", `${dir} was not created by pmadmin; not purging.`);
     await rm(dir, { recursive: true, force: true });
   }
   return { stopped, purged: purge };

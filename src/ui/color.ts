@@ -14,6 +14,7 @@ export function makeChalk(enabled: boolean): ChalkInstance {
   return new Chalk({ level: enabled ? 1 : 0 });
 }
 
+// eslint-disable-next-line no-control-regex -- ESC starts every colour sequence
 const ANSI = /\u001b\[[0-9;]*m/g;
 export function stripAnsi(text: string): string {
   return text.replace(ANSI, "");

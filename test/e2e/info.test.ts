@@ -20,7 +20,13 @@ describe("pmadmin info", () => {
     const doc = JSON.parse(r.stdout) as {
       ok: boolean;
       system: { sharedDir: string };
-      workspaces: Array<{ name: string; cases: number; users: number; adminDueDate: string; databases: Array<{ dsn: string }> }>;
+      workspaces: Array<{
+        name: string;
+        cases: number;
+        users: number;
+        adminDueDate: string;
+        databases: Array<{ dsn: string }>;
+      }>;
     };
     expect(doc.ok).toBe(true);
     expect(doc.system.sharedDir).toBe(install.sharedDir);
@@ -30,7 +36,9 @@ describe("pmadmin info", () => {
     expect(w.cases).toBe(7);
     expect(w.users).toBeGreaterThanOrEqual(2);
     expect(w.adminDueDate).toBe("2040-01-01");
-    expect(w.databases[0]!.dsn).toMatch(new RegExp(`^mysql://${ws.dbUser}:\\*\\*\\*\\*@127\\.0\\.0\\.1:\\d+/${ws.database}$`));
+    expect(w.databases[0]!.dsn).toMatch(
+      new RegExp(`^mysql://${ws.dbUser}:\\*\\*\\*\\*@127\\.0\\.0\\.1:\\d+/${ws.database}$`),
+    );
     expect(r.stdout + r.stderr).not.toContain(ws.dbPassword);
   });
 

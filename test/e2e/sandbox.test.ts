@@ -17,17 +17,35 @@ afterAll(async () => {
 
 describe("pmadmin sandbox", () => {
   it("creates a complete installation that info can read, then stops and purges it", async () => {
-    const up = await runBin(["sandbox", "up", dir, "--workspace", "demo_ws", "--cases", "5", "--json"]);
+    const up = await runBin([
+      "sandbox",
+      "up",
+      dir,
+      "--workspace",
+      "demo_ws",
+      "--cases",
+      "5",
+      "--json",
+    ]);
     expect(up.stderr).not.toMatch(/error/i);
     expect(up.exitCode).toBe(0);
-    const s = JSON.parse(up.stdout) as { running: boolean; pid: number; port: number; workspaces: string[]; created: string[] };
+    const s = JSON.parse(up.stdout) as {
+      running: boolean;
+      pid: number;
+      port: number;
+      workspaces: string[];
+      created: string[];
+    };
     expect(s.running).toBe(true);
     expect(s.workspaces).toEqual(["demo_ws"]);
     expect(s.created).toEqual(["demo_ws"]);
     expect(pidAlive(s.pid)).toBe(true);
 
     // The layout ProcessMaker has: paths_installed.php, db.php, the workspace tree.
-    const config = await readFile(path.join(dir, "workflow/engine/config/paths_installed.php"), "utf8");
+    const config = await readFile(
+      path.join(dir, "workflow/engine/config/paths_installed.php"),
+      "utf8",
+    );
     expect(config).toMatch(/define\( 'HASH_INSTALLATION', '[^']+' \);/);
     const state = await readFile(path.join(dir, ".mariadb/server.json"), "utf8");
     const rootPassword = (JSON.parse(state) as { rootPassword: string }).rootPassword;
@@ -37,7 +55,10 @@ describe("pmadmin sandbox", () => {
 
     const info = await runBin(["info", "--json"], { env: { PM_INSTALL_DIR: dir } });
     expect(info.exitCode).toBe(0);
-    const doc = JSON.parse(info.stdout) as { system: { databaseServer: string }; workspaces: Array<{ cases: number }> };
+    const doc = JSON.parse(info.stdout) as {
+      system: { databaseServer: string };
+      workspaces: Array<{ cases: number }>;
+    };
     expect(doc.workspaces[0]!.cases).toBe(5);
     expect(doc.system.databaseServer).toMatch(/^MariaDB /); // admin credentials decoded from HASH_INSTALLATION
     expect(info.stdout).not.toContain(rootPassword);

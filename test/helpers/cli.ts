@@ -39,7 +39,10 @@ export interface FakeRuntimeOptions {
   signal?: AbortSignal;
 }
 
-export async function runInProcess(args: readonly string[], o: FakeRuntimeOptions = {}): Promise<CliResult> {
+export async function runInProcess(
+  args: readonly string[],
+  o: FakeRuntimeOptions = {},
+): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   const rt: Runtime = {

@@ -22,7 +22,10 @@ export async function setup(project: TestProject): Promise<void> {
   }
   baseDir = await mkdtemp(path.join(tmpdir(), "pmadmin-testdb-"));
   const s = await startServer({ baseDir });
-  project.provide("dbUrl", `mysql://root:${encodeURIComponent(s.rootPassword)}@127.0.0.1:${s.port}`);
+  project.provide(
+    "dbUrl",
+    `mysql://root:${encodeURIComponent(s.rootPassword)}@127.0.0.1:${s.port}`,
+  );
 }
 
 export async function teardown(): Promise<void> {

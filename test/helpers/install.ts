@@ -7,7 +7,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { connect, ident } from "../../src/db/mysql.js";
 import { encodeHashInstallation } from "../../src/install/hash.js";
-import { PATHS_INSTALLED_RELATIVE, renderPathsInstalled } from "../../src/install/paths-installed.js";
+import {
+  PATHS_INSTALLED_RELATIVE,
+  renderPathsInstalled,
+} from "../../src/install/paths-installed.js";
 import { writeSharedTree } from "../../src/sandbox/layout.js";
 import { provisionWorkspace, type ProvisionedWorkspace } from "../../src/sandbox/provision.js";
 import { adminTarget, uniqueName } from "./db.js";
@@ -18,7 +21,11 @@ export interface TestInstall {
   sharedDir: string;
   workspaces: ProvisionedWorkspace[];
   /** Adds a workspace (name made unique unless given). */
-  addWorkspace(opts?: { name?: string; cases?: number; docBytes?: number }): Promise<ProvisionedWorkspace>;
+  addWorkspace(opts?: {
+    name?: string;
+    cases?: number;
+    docBytes?: number;
+  }): Promise<ProvisionedWorkspace>;
   /** Registers a database/user created by the code under test so cleanup drops it too. */
   track(database: string, user?: string): void;
   env(): Record<string, string>;
@@ -27,7 +34,9 @@ export interface TestInstall {
 
 export const FIXED_NOW = new Date("2026-11-25T12:00:00Z");
 
-export async function createTestInstall(opts: { workspaces?: number; cases?: number } = {}): Promise<TestInstall> {
+export async function createTestInstall(
+  opts: { workspaces?: number; cases?: number } = {},
+): Promise<TestInstall> {
   const root = await mkdtemp(path.join(tmpdir(), "pmadmin-install-"));
   const installDir = path.join(root, "processmaker");
   const sharedDir = path.join(installDir, "shared");
@@ -42,7 +51,10 @@ export async function createTestInstall(opts: { workspaces?: number; cases?: num
     renderPathsInstalled({
       pathData: `${sharedDir}/`,
       pathC: `${sharedDir}/compiled/`,
-      hashInstallation: encodeHashInstallation({ host: hostPort, user: admin.user, password: admin.password }, systemHash),
+      hashInstallation: encodeHashInstallation(
+        { host: hostPort, user: admin.user, password: admin.password },
+        systemHash,
+      ),
       systemHash,
     }),
   );

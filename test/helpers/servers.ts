@@ -13,9 +13,16 @@ export interface ExtraServer {
   stop(): Promise<void>;
 }
 
-export async function startExtraServer(opts: { lowerCaseTableNames?: 0 | 1 } = {}): Promise<ExtraServer> {
+export async function startExtraServer(
+  opts: { lowerCaseTableNames?: 0 | 1 } = {},
+): Promise<ExtraServer> {
   const baseDir = await mkdtemp(path.join(tmpdir(), "pmadmin-extradb-"));
-  const state = await startServer({ baseDir, ...(opts.lowerCaseTableNames === undefined ? {} : { lowerCaseTableNames: opts.lowerCaseTableNames }) });
+  const state = await startServer({
+    baseDir,
+    ...(opts.lowerCaseTableNames === undefined
+      ? {}
+      : { lowerCaseTableNames: opts.lowerCaseTableNames }),
+  });
   return {
     state,
     admin: rootTarget(state),

@@ -21,7 +21,9 @@ function codesInSource(): Map<string, Set<number>> {
   };
   for (const file of sources(path.join(ROOT, "src"))) {
     const text = readFileSync(file, "utf8");
-    for (const m of text.matchAll(/\b(failure|usage|refused)\(\s*"([A-Z][A-Z0-9_]*(?:\.[A-Z0-9_]+)+)"/g)) {
+    for (const m of text.matchAll(
+      /\b(failure|usage|refused)\(\s*"([A-Z][A-Z0-9_]*(?:\.[A-Z0-9_]+)+)"/g,
+    )) {
       add(m[2]!, EXIT_BY_FACTORY[m[1]!]!);
     }
     for (const m of text.matchAll(/new PmError\(\s*"([A-Z][A-Z0-9_.]*)",\s*ExitCode\.(\w+)/g)) {
@@ -35,7 +37,8 @@ function codesInSource(): Map<string, Set<number>> {
 function codesInDoc(): Map<string, number> {
   const doc = readFileSync(path.join(ROOT, "docs/errors.md"), "utf8");
   const out = new Map<string, number>();
-  for (const m of doc.matchAll(/^\|\s*([A-Z][A-Z0-9_.]*)\s*\|\s*(\d+)\s*\|/gm)) out.set(m[1]!, Number(m[2]));
+  for (const m of doc.matchAll(/^\|\s*([A-Z][A-Z0-9_.]*)\s*\|\s*(\d+)\s*\|/gm))
+    out.set(m[1]!, Number(m[2]));
   return out;
 }
 
@@ -45,7 +48,8 @@ describe("docs/errors.md", () => {
     const missing: string[] = [];
     for (const [code, exits] of codesInSource()) {
       const documented = doc.get(code);
-      if (documented === undefined || !exits.has(documented)) missing.push(`${code} (${[...exits].join("/")})`);
+      if (documented === undefined || !exits.has(documented))
+        missing.push(`${code} (${[...exits].join("/")})`);
     }
     expect(missing).toEqual([]);
   });
