@@ -8,11 +8,12 @@ import { createHash } from "node:crypto";
 import { connect, ident, literal } from "../db/mysql.js";
 import type { DbTarget } from "../db/types.js";
 import { renderDbPhp } from "../install/db-php.js";
+import { ADMIN_USER_UID } from "../rbac/permission-catalog.js";
 import { assertWorkspaceName } from "../install/names.js";
 import { caseBatches, caseDocuments } from "./cases.js";
 import { schemaStatements, triggerStatements } from "./fixture-files.js";
 import { writeWorkspaceTree } from "./layout.js";
-import { stockSeedStatements } from "./seed.js";
+import { MANAGER_UID, OPERATOR_UID, PROCESS_UID, TASK_UIDS, stockSeedStatements } from "./seed.js";
 
 export interface ProvisionOptions {
   /** An account that may create databases and users. */
@@ -37,15 +38,6 @@ export interface ProvisionedWorkspace {
   dbPassword: string;
   siteDir: string;
 }
-
-export const PROCESS_UID = "4576230435f0c3bb3c1f9b1009476524";
-export const TASK_UIDS = [
-  "6390478105f0c3bc1bc88d5090187416",
-  "7195863255f0c3bc9d45c32044613270",
-  "8226151565f0c3bd4437e30076135291",
-];
-export const OPERATOR_UID = "1436583745f0c3c0d7a0a45026481523";
-export const MANAGER_UID = "2917736165f0c3c1a9c2b78058396711";
 
 /** A db user name as ProcessMaker makes them: 'wf_' + 13 hex characters. */
 export function newDbUserName(): string {
@@ -100,7 +92,7 @@ export async function provisionWorkspace(o: ProvisionOptions): Promise<Provision
       now: o.now,
       processUid: PROCESS_UID,
       taskUids: TASK_UIDS,
-      userUids: ["00000000000000000000000000000001", OPERATOR_UID, MANAGER_UID],
+      userUids: [ADMIN_USER_UID, OPERATOR_UID, MANAGER_UID],
       ...(o.docBytes === undefined ? {} : { docBytes: o.docBytes }),
     };
     for (const stmt of caseBatches(genOpts)) await db.execute(stmt);
