@@ -4,5 +4,10 @@ import { registerInfo } from "./info.js";
 import { registerCheckIntegrity } from "./check-integrity.js";
 import { registerPlatform } from "./platform.js";
 import { registerSandbox } from "./sandbox.js";
+import { registerRole } from "./role.js";
+import { registerPermission } from "./permission.js";
+import { registerUser } from "./user.js";
+import { registerAdmin } from "./admin.js";
+import { registerAdminStatus } from "./admin-status.js";
 
-export const COMMANDS: readonly Registrar[] = [registerInfo, registerSandbox, registerCheckIntegrity, registerPlatform];
+export const COMMANDS: readonly Registrar[] = [registerInfo, registerSandbox, registerCheckIntegrity, registerPlatform, registerRole, registerPermission, registerUser, registerAdmin, registerAdminStatus];

@@ -1,0 +1,162 @@
+// `expire-admin [WS] [--user NAME]` and `extend-admin [WS] [--days N | --until DATE] [--user NAME]
+// [--rotate-password] [--password-file F] [--force]` (cli-contract.md §Admin account).
+import path from "node:path";
+import type { Command } from "commander";
+import type { Binder } from "../cli/program.js";
+import type { Ctx } from "../cli/context.js";
+import { runPlan } from "../cli/plan-runner.js";
+import { oneWorkspace } from "../cli/workspace-option.js";
+import { expiredDueDate, extendedDueDate, planAccountChange, type AccountChange } from "../admin/account.js";
+import { hasPasswordHistory, planPasswordHistory } from "../admin/password-history.js";
+import { stagePasswordFile, type StagedFile } from "../admin/password-file.js";
+import { generatePassword, hashPassword, workspaceAlgorithm } from "../admin/password.js";
+import { sqlDateTime } from "../db/datetime.js";
+import type { Statement } from "../db/statement.js";
+import { usage } from "../errors.js";
+import { withWorkspaceDb } from "../install/workspace-db.js";
+import { ADMIN_USER_UID } from "../rbac/permission-catalog.js";
+import { loadUser, type DbUser } from "../rbac/users.js";
+
+export function registerAdmin(program: Command, bind: Binder): void {
+  program
+    .command("expire-admin")
+    .description("set the admin's due date to yesterday so the account can no longer log in")
+    .argument("[workspace]", "workspace (optional when there is only one)")
+    .option("--user <name>", "another user than the admin (username)")
+    .action(bind(expireAdmin));
+  program
+    .command("extend-admin")
+    .description("move the admin's due date (default 90 days from today); optionally set a new password")
+    .argument("[workspace]", "workspace (optional when there is only one)")
+    .option("--days <n>", "days from today")
+    .option("--until <date>", "due date as YYYY-MM-DD")
+    .option("--user <name>", "another user than the admin (username)")
+    .option("--rotate-password", "set a new strong password, printed once")
+    .option("--password-file <file>", "write the new password to this file (mode 0600) instead of printing it")
+    .option("--force", "accept an --until date before today")
+    .action(bind(extendAdmin));
+}
+
+function positiveDays(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 36500) {
+    throw usage("USAGE.BAD_NUMBER", `--days must be a whole number from 1 to 36500, not '${value}'.`);
+  }
+  return Number(value);
+}
+
+function describeFrom(c: AccountChange): string {
+  return c.from.users === c.from.rbac ? c.from.users : `USERS ${c.from.users}, RBAC_USERS ${c.from.rbac}`;
+}
+
+function warnIfCannotLogIn(ctx: Ctx, u: DbUser): void {
+  if (u.rbac?.status !== "1") ctx.out.warn(`${u.username} is not active (RBAC_USERS.USR_STATUS ${u.rbac?.status ?? "?"}); a due date alone does not let it log in.`);
+  for (const r of u.roles) if (r.status === 0) ctx.out.warn(`${u.username}'s role ${r.code ?? r.uid} is inactive; it cannot log in until the role is activated.`);
+}
+
+async function expireAdmin(ctx: Ctx, cmd: Command): Promise<number> {
+  const o = cmd.opts<{ user?: string }>();
+  const ws = await oneWorkspace(ctx, cmd.args[0]);
+  return withWorkspaceDb(ws, ctx.rt.env, async (db) => {
+    const user = await loadUser(db, o.user ?? ADMIN_USER_UID);
+    const now = ctx.rt.now();
+    const yesterday = expiredDueDate(now);
+    let change = planAccountChange(user, yesterday, now);
+    // Already expired in both tables: leave the dates alone (moving an old date forward to yesterday
+    // would change nothing that matters and lose the record of when it expired).
+    const expired = change.from.users < sqlDateDay(now) && change.from.rbac < sqlDateDay(now);
+    if (expired) change = { ...change, changes: false, statements: [] };
+    const outcome = await runPlan(ctx, db, change.statements);
+    ctx.out.document({
+      ok: true,
+      workspace: ws.name,
+      dryRun: ctx.opts.dryRun,
+      user: user.username,
+      uid: user.uid,
+      from: change.from,
+      to: change.changes ? yesterday : change.from.rbac,
+      changed: change.changes,
+      ...(ctx.opts.dryRun ? { sql: outcome.sql } : {}),
+    });
+    if (!change.changes) ctx.out.line(`${user.username} (${ws.name}): already expired (due ${describeFrom(change)})`);
+    else ctx.out.line(`${user.username} (${ws.name}): due date ${describeFrom(change)} → ${yesterday}${ctx.opts.dryRun ? " (dry run)" : ""}`);
+    return 0;
+  });
+}
+
+const sqlDateDay = (now: Date): string => sqlDateTime(now).slice(0, 10);
+
+async function extendAdmin(ctx: Ctx, cmd: Command): Promise<number> {
+  const o = cmd.opts<{ days?: string; until?: string; user?: string; rotatePassword?: boolean; passwordFile?: string; force?: boolean }>();
+  if (o.passwordFile !== undefined && o.rotatePassword !== true) {
+    throw usage("ADMIN.PASSWORD_FILE_WITHOUT_ROTATE", "--password-file only makes sense with --rotate-password.", {
+      hint: "Add --rotate-password, or drop --password-file.",
+    });
+  }
+  const days = positiveDays(o.days);
+  const ws = await oneWorkspace(ctx, cmd.args[0]);
+  return withWorkspaceDb(ws, ctx.rt.env, async (db) => {
+    const user = await loadUser(db, o.user ?? ADMIN_USER_UID);
+    const now = ctx.rt.now();
+    const due = extendedDueDate({ days, until: o.until, force: o.force === true }, now);
+    let password: string | undefined;
+    let algorithm: string | undefined;
+    let history: "recorded" | "not kept" | undefined;
+    let hash: string | undefined;
+    const extra: Statement[] = [];
+    if (o.rotatePassword === true) {
+      const algo = await workspaceAlgorithm(db);
+      algorithm = algo.algorithm;
+      if (algo.note) ctx.out.verbose(algo.note);
+      password = generatePassword();
+      hash = hashPassword(algorithm, password);
+      if (await hasPasswordHistory(db)) {
+        extra.push(...(await planPasswordHistory(db, user.uid, hash, sqlDateTime(now))));
+        history = "recorded";
+      } else {
+        ctx.out.verbose("this workspace has no USERS_PROPERTIES.USR_PASSWORD_HISTORY; no password history recorded");
+        history = "not kept";
+      }
+    }
+    const change = planAccountChange(user, due, now, hash);
+    warnIfCannotLogIn(ctx, user);
+    const file = o.passwordFile === undefined ? undefined : path.resolve(ctx.rt.cwd, o.passwordFile);
+    let staged: StagedFile | undefined;
+    if (file !== undefined && password !== undefined && !ctx.opts.dryRun) staged = await stagePasswordFile(file, password);
+    let sql: string[];
+    try {
+      sql = (await runPlan(ctx, db, [...change.statements, ...extra])).sql;
+    } catch (error) {
+      await staged?.discard();
+      throw error;
+    }
+    await staged?.commit();
+    const rotated = password !== undefined && !ctx.opts.dryRun;
+    ctx.out.document({
+      ok: true,
+      workspace: ws.name,
+      dryRun: ctx.opts.dryRun,
+      user: user.username,
+      uid: user.uid,
+      from: change.from,
+      to: due,
+      changed: change.changes,
+      passwordRotated: rotated,
+      ...(algorithm === undefined ? {} : { algorithm, passwordHistory: history }),
+      // A cron job running with --json needs the password it just set; it is never on stderr or in logs.
+      ...(rotated && file === undefined ? { password } : {}),
+      ...(rotated && file !== undefined ? { passwordFile: file } : {}),
+      ...(ctx.opts.dryRun ? { sql } : {}),
+    });
+    const dry = ctx.opts.dryRun ? " (dry run)" : "";
+    ctx.out.line(change.from.users === due && change.from.rbac === due && password === undefined
+      ? `${user.username} (${ws.name}): due date already ${due}`
+      : `${user.username} (${ws.name}): due date ${describeFrom(change)} → ${due}${dry}`);
+    if (rotated && file !== undefined) ctx.out.line(`new password (${algorithm ?? ""}) written to ${file} (mode 0600)`);
+    else if (rotated) {
+      ctx.out.line(`new password for ${user.username} (shown only now):`);
+      ctx.out.essential(password ?? "");
+    } else if (password !== undefined) ctx.out.line(`would set a new password (${algorithm ?? ""}) in USERS and RBAC_USERS`);
+    return 0;
+  });
+}
