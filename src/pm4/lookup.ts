@@ -57,8 +57,10 @@ export function resolvePermissions(names: readonly string[], all: readonly Permi
   const byName = new Map(all.map((p) => [p.name, p]));
   const unknown = names.filter((n) => !byName.has(n));
   if (unknown.length > 0) {
-    const candidates = all.map((p) => p.name);
     const parts = unknown.map((n) => {
+      // closest() scores every substring match alike and keeps the first, so offer the names
+      // nearest in length first: 'edit-user' should suggest edit-users, not edit-user-and-password.
+      const candidates = all.map((p) => p.name).sort((a, b) => Math.abs(a.length - n.length) - Math.abs(b.length - n.length));
       const m = closest(n, candidates);
       return m === undefined ? `'${n}'` : `'${n}' (did you mean '${m}'?)`;
     });
