@@ -1,0 +1,142 @@
+// The pmadmin manifest: one JSON entry at the archive root, written last, that describes the
+// archive so a restore can refuse what it should not load (other platform, case-folding server)
+// and prove what it extracted is what was written (size + SHA-256 of every other entry).
+//
+// Public API (workspace-restore imports it; keep it stable):
+//   MANIFEST_NAME                     entry name at the archive root ("pmadmin-manifest.json")
+//   MANIFEST_FORMAT, MANIFEST_VERSION "pmadmin-backup", 1; a reader refuses a higher version
+//   interface Manifest, ManifestWorkspace, ManifestDatabase, ManifestEntry, ManifestServer
+//   encodeManifest(m): Buffer         pretty JSON + "\n"
+//   parseManifest(text): Manifest     validates shape; throws PmError ARCHIVE.BAD_MANIFEST (exit 1)
+//   manifestEntryMap(m): Map<name, ManifestEntry>
+//
+// Entry names are exactly the tar entry names ('/' separated, no trailing '/'). Directories and
+// symbolic links have size 0 and the SHA-256 of empty content; links carry `linkname`.
+import { failure } from "../errors.js";
+
+export const MANIFEST_NAME = "pmadmin-manifest.json";
+export const MANIFEST_FORMAT = "pmadmin-backup";
+export const MANIFEST_VERSION = 1;
+
+export interface ManifestEntry {
+  name: string;
+  type: "file" | "directory" | "symlink";
+  size: number;
+  sha256: string;
+  /** Permission bits (st_mode & 0o7777). */
+  mode: number;
+  linkname?: string;
+}
+
+export interface ManifestServer {
+  /** "MariaDB" or "MySQL". */
+  flavor: string;
+  /** SELECT VERSION(), e.g. "10.11.19-MariaDB-0+deb12u1". */
+  version: string;
+  /** @@lower_case_table_names of the source server: 0 keeps ProcessMaker's upper-case names. */
+  lowerCaseTableNames: number;
+}
+
+export interface ManifestDatabase {
+  /** "wf" (3.x single database) or "wf"/"rp"/"rb" (2.x layouts). */
+  role: string;
+  name: string;
+  /** The tar entry holding the dump, "<name>.sql". */
+  sqlEntry: string;
+  server: ManifestServer;
+  /** Character set the dump was written in (its SET NAMES). */
+  dumpCharset: string;
+  /** The database's default character set and collation on the source server. */
+  defaultCharset: string;
+  defaultCollation: string;
+  /** Program and version that wrote the dump, e.g. "mariadb-dump Ver 10.19 Distrib 10.11.19-MariaDB". */
+  dumpProgram: string;
+  /** Rows per base table, counted in the dump itself (the snapshot that was archived). */
+  tables: Record<string, number>;
+  views: string[];
+  triggers: string[];
+  routines: string[];
+  events: string[];
+}
+
+export interface ManifestWorkspace {
+  name: string;
+  /** "<ws>.meta" */
+  metaEntry: string;
+  /** "<ws>.files": the sites/<ws> tree lives under this prefix. */
+  filesPrefix: string;
+  files: { count: number; directories: number; symlinks: number; bytes: number };
+  databases: ManifestDatabase[];
+}
+
+export interface Manifest {
+  format: typeof MANIFEST_FORMAT;
+  formatVersion: number;
+  pmadminVersion: string;
+  /** ISO-8601 time the backup started. */
+  createdAt: string;
+  /** Platform that made it: "linux" | "darwin" | "win32" (same-platform restore rule). */
+  platform: string;
+  /** OS description, as in the meta's SYSTEM. */
+  os: string;
+  /** Server of the first workspace's first database (every database also has its own). */
+  server: ManifestServer;
+  workspaces: ManifestWorkspace[];
+  /** Every entry of the archive except the manifest itself, in archive order. */
+  entries: ManifestEntry[];
+}
+
+export function encodeManifest(m: Manifest): Buffer {
+  return Buffer.from(`${JSON.stringify(m, null, 2)}\n`, "utf8");
+}
+
+function bad(why: string): Error {
+  return failure("ARCHIVE.BAD_MANIFEST", `The archive's ${MANIFEST_NAME} is not valid: ${why}.`, {
+    hint: "The archive is damaged or was not written by pmadmin; restore from another copy.",
+  });
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+export function parseManifest(text: string): Manifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw bad(`not JSON (${(error as Error).message})`);
+  }
+  if (!isObj(raw)) throw bad("not an object");
+  if (raw["format"] !== MANIFEST_FORMAT) throw bad(`format is not "${MANIFEST_FORMAT}"`);
+  const version = raw["formatVersion"];
+  if (typeof version !== "number" || !Number.isInteger(version)) throw bad("formatVersion missing");
+  if (version > MANIFEST_VERSION) {
+    throw failure("ARCHIVE.NEWER_FORMAT", `The archive uses manifest format ${version}; this pmadmin reads up to ${MANIFEST_VERSION}.`, {
+      hint: "Upgrade pmadmin to restore this archive.",
+    });
+  }
+  for (const k of ["pmadminVersion", "createdAt", "platform", "os"]) {
+    if (typeof raw[k] !== "string") throw bad(`${k} missing`);
+  }
+  if (!isObj(raw["server"])) throw bad("server missing");
+  if (!Array.isArray(raw["workspaces"]) || raw["workspaces"].length === 0) throw bad("no workspaces");
+  for (const w of raw["workspaces"] as unknown[]) {
+    if (!isObj(w) || typeof w["name"] !== "string" || !Array.isArray(w["databases"])) throw bad("a workspace is malformed");
+    for (const d of w["databases"] as unknown[]) {
+      if (!isObj(d) || typeof d["name"] !== "string" || typeof d["sqlEntry"] !== "string" || !isObj(d["tables"])) {
+        throw bad(`a database of workspace ${String(w["name"])} is malformed`);
+      }
+    }
+  }
+  if (!Array.isArray(raw["entries"])) throw bad("entries missing");
+  for (const e of raw["entries"] as unknown[]) {
+    if (!isObj(e) || typeof e["name"] !== "string" || typeof e["size"] !== "number" || typeof e["sha256"] !== "string") {
+      throw bad("an entry is malformed");
+    }
+    if (!/^[0-9a-f]{64}$/.test(e["sha256"] as string)) throw bad(`entry ${String(e["name"])} has a bad sha256`);
+  }
+  return raw as unknown as Manifest;
+}
+
+export function manifestEntryMap(m: Manifest): Map<string, ManifestEntry> {
+  return new Map(m.entries.map((e) => [e.name, e]));
+}

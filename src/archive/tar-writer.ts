@@ -1,0 +1,95 @@
+// Writes tar entries one after another into a Writable, honouring back-pressure, and records the
+// size and SHA-256 of every entry's content for the pmadmin manifest. Memory stays flat: content
+// arrives as a stream of chunks and is never collected.
+import { createHash } from "node:crypto";
+import { once } from "node:events";
+import type { Readable, Writable } from "node:stream";
+import { encodeHeader, endOfArchive, padding, type TarHeaderFields } from "./tar-header.js";
+import type { ManifestEntry } from "./manifest.js";
+
+export class TarWriter {
+  readonly entries: ManifestEntry[] = [];
+  private bytes = 0;
+  private failure: Error | undefined;
+
+  constructor(private readonly out: Writable) {
+    out.on("error", (e: Error) => (this.failure ??= e));
+  }
+
+  /** Bytes of tar written so far (before compression). */
+  get written(): number {
+    return this.bytes;
+  }
+
+  private async push(chunk: Buffer): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (chunk.length === 0) return;
+    this.bytes += chunk.length;
+    if (!this.out.write(chunk)) {
+      await Promise.race([once(this.out, "drain"), once(this.out, "close")]);
+      if (this.failure) throw this.failure;
+    }
+  }
+
+  /** A directory or symbolic link (no content). */
+  async addEmpty(f: TarHeaderFields): Promise<void> {
+    await this.push(encodeHeader({ ...f, size: 0 }));
+    this.entries.push(entryRecord(f, 0, EMPTY_SHA256));
+  }
+
+  /** A file whose content is in memory (meta, manifest). */
+  async addBuffer(f: Omit<TarHeaderFields, "size" | "type">, data: Buffer): Promise<void> {
+    await this.push(encodeHeader({ ...f, type: "file", size: data.length }));
+    await this.push(data);
+    await this.push(padding(data.length));
+    this.entries.push(entryRecord({ ...f, type: "file" }, data.length, createHash("sha256").update(data).digest("hex")));
+  }
+
+  /**
+   * A file streamed from `source`. Exactly `size` bytes are written: a file that grew while being
+   * read is cut at its size from stat (as GNU tar does), one that shrank is padded with zeros and
+   * reported through the returned `shortBy`.
+   */
+  async addStream(f: Omit<TarHeaderFields, "size" | "type">, size: number, source: Readable): Promise<{ shortBy: number }> {
+    await this.push(encodeHeader({ ...f, type: "file", size }));
+    const hash = createHash("sha256");
+    let remaining = size;
+    for await (const raw of source) {
+      const chunk = raw as Buffer;
+      if (remaining === 0) break;
+      const part = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
+      hash.update(part);
+      remaining -= part.length;
+      await this.push(part);
+    }
+    source.destroy();
+    const shortBy = remaining;
+    if (shortBy > 0) {
+      const zeros = Buffer.alloc(Math.min(shortBy, 1 << 20));
+      while (remaining > 0) {
+        const z = remaining >= zeros.length ? zeros : zeros.subarray(0, remaining);
+        hash.update(z);
+        remaining -= z.length;
+        await this.push(z);
+      }
+    }
+    await this.push(padding(size));
+    this.entries.push(entryRecord({ ...f, type: "file" }, size, hash.digest("hex")));
+    return { shortBy };
+  }
+
+  /** Writes the end-of-archive blocks and ends the output stream. */
+  async finish(): Promise<void> {
+    await this.push(endOfArchive());
+    if (this.failure) throw this.failure;
+    this.out.end();
+  }
+}
+
+const EMPTY_SHA256 = createHash("sha256").digest("hex");
+
+function entryRecord(f: Omit<TarHeaderFields, "size">, size: number, sha256: string): ManifestEntry {
+  const e: ManifestEntry = { name: f.name, type: f.type, size, sha256, mode: f.mode & 0o7777 };
+  if (f.type === "symlink" && f.linkname !== undefined) e.linkname = f.linkname;
+  return e;
+}

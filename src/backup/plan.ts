@@ -1,0 +1,106 @@
+// The backup plan as plain data, from the command line alone (no I/O): which workspaces, which
+// file, what compression, whether and how to split. ProcessMaker's positional rules
+// (processmaker-3.md §3.1): one → <ws>.tar; two → workspace and file; more → the last is the file.
+import path from "node:path";
+import { refused, usage } from "../errors.js";
+import type { Platform } from "../runtime.js";
+
+export const SUPPORTED_ENDINGS = [".tar", ".tar.gz", ".tgz"] as const;
+export const DEFAULT_PART_MB = 1000;
+const MIB = 1024 * 1024;
+
+export interface BackupTarget {
+  /** Absolute final path (split parts get ".00", ".01", … appended). */
+  path: string;
+  dir: string;
+  /** The target is <shared>/backups (created when missing). */
+  inSharedBackups: boolean;
+  gzip: boolean;
+  /** Split part size in bytes, when -s was given. */
+  partBytes: number | undefined;
+}
+
+export interface BackupPlan {
+  workspaces: string[];
+  target: BackupTarget;
+  skipUnreadable: boolean;
+  keep: number | undefined;
+}
+
+export interface PlanInput {
+  positionals: readonly string[];
+  /** Raw -s/--filesize value, when given. */
+  filesize: string | undefined;
+  keep: string | undefined;
+  skipUnreadable: boolean;
+  sharedDir: string;
+  cwd: string;
+  platform: Platform;
+}
+
+/** ProcessMaker: a value that is 0 or not a positive integer falls back to 1000 MB. */
+export function partSizeMb(raw: string): number {
+  if (!/^\d+$/.test(raw.trim())) {
+    throw usage("BACKUP.BAD_FILESIZE", `-s/--filesize takes a whole number of megabytes, not '${raw}'.`, {
+      hint: `Give e.g. -s ${DEFAULT_PART_MB} for parts of at most ${DEFAULT_PART_MB} MiB.`,
+    });
+  }
+  const n = Number(raw);
+  return n > 0 ? n : DEFAULT_PART_MB;
+}
+
+export function compressionFor(file: string): "none" | "gzip" | undefined {
+  const lower = file.toLowerCase();
+  if (lower.endsWith(".tar.gz") || lower.endsWith(".tgz")) return "gzip";
+  if (lower.endsWith(".tar")) return "none";
+  return undefined;
+}
+
+export function planBackup(i: PlanInput): BackupPlan {
+  const args = [...i.positionals];
+  if (args.length === 0) {
+    throw usage("BACKUP.NO_WORKSPACE", "No workspace specified for backup.", {
+      hint: "Usage: pmadmin workspace-backup [-s MB] WORKSPACE... [BACKUP-FILE]",
+    });
+  }
+  const workspaces = args.length === 1 ? [args[0] as string] : args.slice(0, -1);
+  const file = args.length === 1 ? `${args[0] as string}.tar` : (args[args.length - 1] as string);
+  const compression = compressionFor(file);
+  if (compression === undefined) {
+    throw usage("BACKUP.BAD_SUFFIX", `Unsupported backup file name '${file}': it must end in ${SUPPORTED_ENDINGS.join(", ")}.`, {
+      hint: "Use .tar for an uncompressed archive or .tar.gz/.tgz for gzip (with several workspaces, the last argument is the file).",
+    });
+  }
+  let partBytes: number | undefined;
+  if (i.filesize !== undefined) {
+    const mb = partSizeMb(i.filesize);
+    if (i.platform === "win32") {
+      throw refused("BACKUP.SPLIT_UNSUPPORTED", "Split backups (-s/--filesize) are not supported on Windows.", {
+        hint: "Leave out -s to write a single archive file.",
+      });
+    }
+    partBytes = mb * MIB;
+  }
+  let keep: number | undefined;
+  if (i.keep !== undefined) {
+    if (!/^\d+$/.test(i.keep) || Number(i.keep) < 1) {
+      throw usage("USAGE.BAD_NUMBER", `--keep takes a whole number of at least 1, not '${i.keep}'.`);
+    }
+    keep = Number(i.keep);
+  }
+  const bare = !file.includes("/") && !file.includes("\\");
+  const abs = bare ? path.join(i.sharedDir, "backups", file) : path.resolve(i.cwd, file);
+  return {
+    workspaces: [...new Set(workspaces)],
+    target: {
+      path: abs,
+      dir: path.dirname(abs),
+      inSharedBackups: bare,
+      // ProcessMaker's split backups are always a gzip tar, whatever the name says.
+      gzip: compression === "gzip" || partBytes !== undefined,
+      partBytes,
+    },
+    skipUnreadable: i.skipUnreadable,
+    keep,
+  };
+}
