@@ -2,6 +2,7 @@
 import type { Registrar } from "../cli/program.js";
 import { registerInfo } from "./info.js";
 import { registerCheckIntegrity } from "./check-integrity.js";
+import { registerFlushCache } from "./flush-cache.js";
 import { registerPlatform } from "./platform.js";
 import { registerSandbox } from "./sandbox.js";
 import { registerRole } from "./role.js";
@@ -10,4 +11,4 @@ import { registerUser } from "./user.js";
 import { registerAdmin } from "./admin.js";
 import { registerAdminStatus } from "./admin-status.js";
 
-export const COMMANDS: readonly Registrar[] = [registerInfo, registerSandbox, registerCheckIntegrity, registerPlatform, registerRole, registerPermission, registerUser, registerAdmin, registerAdminStatus];
+export const COMMANDS: readonly Registrar[] = [registerInfo, registerSandbox, registerCheckIntegrity, registerFlushCache, registerPlatform, registerRole, registerPermission, registerUser, registerAdmin, registerAdminStatus];
