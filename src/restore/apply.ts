@@ -1,0 +1,237 @@
+// Applying a restore plan: stage (users, staging databases, staging directory), then swap under the
+// journal. Before the swap any failure or interruption rolls back and leaves the live workspace as
+// it was; once the swap has started it is completed (or rolled back) by recovery, never left mixed.
+import { randomBytes } from "node:crypto";
+import { chmod, readFile, rename, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { connect, ident, literal } from "../db/mysql.js";
+import type { Db, DbTarget } from "../db/types.js";
+import { interrupted, isPmError, refused, throwIfInterrupted } from "../errors.js";
+import { rewriteDefines, scanDefines } from "../install/php-defines.js";
+import { newDbUserName, newPassword } from "../sandbox/provision.js";
+import type { ArchiveSource } from "./archive-source.js";
+import { readArchive } from "./archive-read.js";
+import { baseTables, captureObjects, databaseExists, dropObjects } from "./db-objects.js";
+import { loadDump } from "./db-load.js";
+import { removeJournal, writeJournal, type Journal, type JournalStep } from "./journal-file.js";
+import type { PlannedEntry, RawEntry } from "./layout.js";
+import type { RestorePlan } from "./plan.js";
+import type { ArchiveScan } from "./scan.js";
+import { FileStager } from "./stage-files.js";
+import { recoverWorkspace, rollback, swapDatabases, swapFiles, finish } from "./swap.js";
+
+export interface ApplyInput {
+  plan: RestorePlan;
+  scan: ArchiveScan;
+  source: ArchiveSource;
+  sharedDir: string;
+  sitesDir: string;
+  admin: DbTarget;
+  env: Readonly<Record<string, string | undefined>>;
+  signal: AbortSignal;
+  progress: (message: string) => void;
+}
+
+export interface ApplyResult {
+  workspace: string;
+  databases: Array<{ source: string; target: string; tables: number }>;
+  dbUser: string;
+  newUser: boolean;
+  files: number;
+  bytes: number;
+  definersRewritten: number;
+  ownershipFailed: string[];
+  replaced: boolean;
+}
+
+function names(target: string) {
+  const rand = randomBytes(3).toString("hex");
+  return {
+    rand,
+    stageDb: (live: string) => `${live.slice(0, 40)}__pmstage_${rand}`,
+    oldDb: (live: string) => `${live.slice(0, 40)}__pmold_${rand}`,
+    stageDir: `.pmadmin-stage-${target}-${rand}`,
+    oldDir: `.pmadmin-old-${target}-${rand}`,
+  };
+}
+
+/** Test hook: PMADMIN_TEST_PAUSE_AT=<step> makes the run wait there so a test can kill -9 it. */
+async function pauseAt(env: Readonly<Record<string, string | undefined>>, step: string, progress: (m: string) => void): Promise<void> {
+  if (env["PMADMIN_TEST_PAUSE_AT"] !== step) return;
+  progress(`paused at ${step}`);
+  await sleep(600_000);
+}
+
+function accountCredentials(plan: RestorePlan): { user: string; password: string } {
+  const raw = plan.meta.raw;
+  const s = (k: string): string | undefined => (typeof raw[k] === "string" ? (raw[k] as string) : undefined);
+  return { user: s("DB_USER") ?? plan.meta.databases[0]?.user ?? "", password: s("DB_PASS") ?? plan.meta.databases[0]?.pass ?? "" };
+}
+
+async function ensureUser(db: Db, user: string, password: string, databases: readonly string[]): Promise<boolean> {
+  let created = false;
+  for (const host of ["localhost", "%"]) {
+    const rows = await db.query("SELECT 1 FROM mysql.user WHERE User = ? AND Host = ?", [user, host]);
+    if (rows.length === 0) {
+      await db.execute(`CREATE USER ${literal(user)}@${literal(host)} IDENTIFIED BY ${literal(password)}`);
+      created = true;
+    }
+    for (const d of databases) await db.execute(`GRANT ALL PRIVILEGES ON ${ident(d)}.* TO ${literal(user)}@${literal(host)}`);
+  }
+  return created;
+}
+
+async function rewriteDbPhp(file: string, plan: RestorePlan, hostValue: string, account: { user: string; password: string } | undefined): Promise<void> {
+  const source = await readFile(file, "utf8");
+  const byName = new Map(plan.databases.map((d) => [d.source, d.target]));
+  const values: Record<string, string> = {};
+  for (const d of scanDefines(source)) {
+    if (!d.key.startsWith("DB_")) continue;
+    if (d.key.endsWith("_HOST")) values[d.key] = hostValue;
+    if (!account) continue;
+    if (d.key.endsWith("_NAME")) values[d.key] = byName.get(d.value) ?? plan.databases[0]?.target ?? d.value;
+    if (d.key.endsWith("_USER")) values[d.key] = account.user;
+    if (d.key.endsWith("_PASS")) values[d.key] = account.password;
+  }
+  const mode = (await stat(file)).mode & 0o7777;
+  const tmp = `${file}.pmadmin-tmp`;
+  await writeFile(tmp, rewriteDefines(source, values), { mode });
+  await chmod(tmp, mode);
+  await rename(tmp, file);
+}
+
+export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
+  const { plan } = i;
+  const n = names(plan.target);
+  const account = plan.renaming ? { user: newDbUserName(), password: newPassword(20) } : accountCredentials(plan);
+  const j: Journal = {
+    version: 1,
+    workspace: plan.target,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    step: "staging",
+    siteDir: path.join(i.sitesDir, plan.target),
+    stageDir: path.join(i.sitesDir, n.stageDir),
+    oldDir: path.join(i.sitesDir, n.oldDir),
+    databases: plan.databases.map((d) => ({
+      live: d.target,
+      stage: n.stageDb(d.target),
+      old: n.oldDb(d.target),
+      liveExisted: false,
+      stageTables: [],
+      liveTables: [],
+      newObjects: [],
+      oldObjects: [],
+    })),
+    createdUsers: [],
+  };
+  const step = async (s: JournalStep): Promise<void> => {
+    j.step = s;
+    await writeJournal(i.sharedDir, j);
+    await pauseAt(i.env, s, i.progress);
+  };
+  await writeJournal(i.sharedDir, j);
+  const db = await connect(i.admin, i.env);
+  let swapping = false;
+  try {
+    const created = await ensureUser(db, account.user, account.password, plan.databases.map((d) => d.target));
+    if (created) j.createdUsers.push(account.user);
+    await writeJournal(i.sharedDir, j);
+    for (const d of j.databases) await db.execute(`CREATE DATABASE ${ident(d.stage)} DEFAULT CHARACTER SET utf8 COLLATE utf8_general_ci`);
+    throwIfInterrupted(i.signal);
+
+    const definer = `${ident(account.user)}@${ident("localhost")}`;
+    const stager = new FileStager(j.stageDir);
+    const planned = new Map<RawEntry, PlannedEntry>(plan.files.map((f) => [f.entry, f]));
+    const dumps = new Map(plan.databases.map((d, k) => [d.sqlPath, j.databases[k]?.stage ?? ""]));
+    let index = 0;
+    let definersRewritten = 0;
+    i.progress(`staging ${plan.databases.map((d) => d.target).join(", ")} and ${plan.files.length} files`);
+    await readArchive(
+      i.source,
+      async (header, e) => {
+        const known = i.scan.entries[index];
+        index += 1;
+        if (!known || known.path !== header.path || known.size !== header.size) {
+          throw refused("RESTORE.ARCHIVE_CHANGED", "The backup changed while it was being restored.");
+        }
+        const stageDb = dumps.get(header.path);
+        const p = planned.get(known);
+        if (stageDb !== undefined) {
+          i.progress(`loading ${header.path}`);
+          const r = await loadDump(e, { admin: { ...i.admin }, database: stageDb, definer, engine: plan.meta.engine, env: i.env, signal: i.signal });
+          definersRewritten += r.definersRewritten;
+        } else if (p) {
+          await stager.write(p, e);
+        } else {
+          e.resume();
+        }
+      },
+      i.signal,
+    );
+    throwIfInterrupted(i.signal);
+    await stager.finishDirs();
+    if (!plan.files.some((f) => f.rel === "")) await chmod(j.stageDir, (await stat(i.sitesDir)).mode & 0o777);
+    const hostValue = i.admin.port === undefined ? i.admin.host : `${i.admin.host}:${i.admin.port}`;
+    await rewriteDbPhp(path.join(j.stageDir, "db.php"), plan, hostValue, plan.renaming ? account : undefined);
+    const shared = await stat(i.sharedDir);
+    const ownershipFailed = await stager.setOwnership(shared.uid, shared.gid);
+
+    for (const d of j.databases) {
+      d.newObjects = await captureObjects(db, d.stage, d.live);
+      await dropObjects(db, d.stage, d.newObjects);
+      d.stageTables = await baseTables(db, d.stage);
+      d.liveExisted = await databaseExists(db, d.live);
+      if (d.liveExisted) {
+        d.liveTables = await baseTables(db, d.live);
+        d.oldObjects = await captureObjects(db, d.live);
+      }
+    }
+    await writeJournal(i.sharedDir, j);
+    await pauseAt(i.env, "staged", i.progress);
+    throwIfInterrupted(i.signal);
+    // Re-check right before the destructive step: nobody created the workspace meanwhile.
+    const liveNow = await stat(j.siteDir).then(() => true, () => false);
+    if (liveNow && !plan.replacing) throw refused("RESTORE.WORKSPACE_EXISTS", `Workspace '${plan.target}' appeared during the restore.`, { hint: "Add -o to overwrite it." });
+
+    swapping = true;
+    i.progress("swapping in the restored workspace");
+    await step("swap-db");
+    await swapDatabases(db, j);
+    await step("db-swapped");
+    await swapFiles(j);
+    await step("files-swapped");
+    await finish(db, j);
+    await removeJournal(i.sharedDir, j.workspace);
+    return {
+      workspace: plan.target,
+      databases: plan.databases.map((d, k) => ({ source: d.source, target: d.target, tables: j.databases[k]?.stageTables.length ?? 0 })),
+      dbUser: account.user,
+      newUser: created,
+      files: stager.written,
+      bytes: stager.bytes,
+      definersRewritten,
+      ownershipFailed,
+      replaced: plan.replacing,
+    };
+  } catch (error) {
+    if (swapping) {
+      // The journal says how far the swap got; recovery finishes or undoes it.
+      await recoverWorkspace({ sharedDir: i.sharedDir, workspace: j.workspace, admin: async () => i.admin, env: i.env, log: i.progress }).catch(() => undefined);
+      throw error;
+    }
+    const undone = await rollback(db, j).then(
+      () => true,
+      (e: unknown) => {
+        i.progress(`cleanup after the failure is incomplete (${String(e)}); the next pmadmin run on '${j.workspace}' finishes it`);
+        return false;
+      },
+    );
+    if (undone) await removeJournal(i.sharedDir, j.workspace);
+    if (i.signal.aborted && !isPmError(error)) throw interrupted();
+    throw error;
+  } finally {
+    await db.close();
+  }
+}

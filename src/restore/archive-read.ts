@@ -1,0 +1,102 @@
+// Streaming through a tar (optionally gzip) archive with node-tar's parser, one entry at a time:
+// the handler of an entry finishes before the next one starts, and back-pressure flows from the
+// handler's sink to the file. A truncated or corrupt archive rejects with RESTORE.CORRUPT.
+import { createHash } from "node:crypto";
+import { Parser, type ReadEntry } from "tar";
+import { failure, interrupted } from "../errors.js";
+import { openArchive, type ArchiveSource } from "./archive-source.js";
+import type { RawEntry } from "./layout.js";
+
+export type EntryHandler = (header: RawEntry, entry: ReadEntry) => Promise<void>;
+
+function corrupt(src: ArchiveSource, why: string): Error {
+  return failure("RESTORE.CORRUPT", `The backup ${src.file} is truncated or corrupt (${why}); nothing was restored.`, {
+    hint: "Copy the backup again (check its size against the original), or use another backup.",
+  });
+}
+
+export function headerOf(e: ReadEntry): RawEntry {
+  return {
+    path: e.path,
+    type: e.type,
+    size: e.size ?? 0,
+    mode: (e.mode ?? 0o644) & 0o7777,
+    mtime: e.mtime ? e.mtime.getTime() : undefined,
+    linkpath: e.linkpath || undefined,
+    sha256: undefined,
+  };
+}
+
+export async function readArchive(src: ArchiveSource, handler: EntryHandler, signal?: AbortSignal): Promise<number> {
+  const input = openArchive(src);
+  const parser = new Parser({ strict: true });
+  let count = 0;
+  let chain: Promise<void> = Promise.resolve();
+  let failed: unknown;
+  const done = new Promise<void>((resolve, reject) => {
+    const fail = (error: unknown): void => {
+      if (failed === undefined) failed = error;
+      input.destroy();
+      if (signal?.aborted) {
+        reject(interrupted());
+        return;
+      }
+      reject(error instanceof Error && "code" in error && String((error as { code: unknown }).code).startsWith("RESTORE") ? error : corrupt(src, describe(error)));
+    };
+    parser.on("entry", (e: ReadEntry) => {
+      count += 1;
+      const header = headerOf(e);
+      chain = chain.then(async () => {
+        if (failed !== undefined) {
+          e.resume();
+          return;
+        }
+        await handler(header, e);
+      });
+      chain.catch((error: unknown) => {
+        e.resume();
+        if (failed === undefined) {
+          failed = error;
+          input.destroy();
+          reject(signal?.aborted ? interrupted() : error);
+        }
+      });
+    });
+    parser.on("warn", (code: string, message: string | Error) => fail(new Error(`${code}: ${String(message)}`)));
+    parser.on("error", fail);
+    parser.on("end", () => {
+      chain.then(() => resolve(), reject);
+    });
+    input.on("error", fail);
+    signal?.addEventListener("abort", () => fail(signal.reason), { once: true });
+  });
+  input.pipe(parser);
+  await done;
+  if (count === 0) throw corrupt(src, "no entries");
+  return count;
+}
+
+function describe(error: unknown): string {
+  const e = error as { code?: string; message?: string };
+  return e.message ?? String(error);
+}
+
+/** Reads a small entry (meta, manifest) into a string; refuses absurd sizes. */
+export async function entryText(e: ReadEntry, limit = 4 * 1024 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of e) {
+    const b = c as Buffer;
+    n += b.length;
+    if (n > limit) throw failure("RESTORE.CORRUPT", `The archive entry ${e.path} is too large for metadata.`);
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Consumes an entry and returns its SHA-256 (hex). */
+export async function entryHash(e: ReadEntry): Promise<string> {
+  const h = createHash("sha256");
+  for await (const c of e) h.update(c as Buffer);
+  return h.digest("hex");
+}

@@ -1,0 +1,143 @@
+// Where things are inside an archive (pure). Two layouts exist (processmaker-3.md §3.2, §3.5):
+//   single-file: `<ws>.meta`, `<db>.sql`, `<ws>.files/…` at the root;
+//   split (-s/-m): `<PATH_DATA>upgrade/<rand>/<ws>.meta`, `…/upgrade/<rand>/<db>.sql` and
+//   `<PATH_DATA>sites/<ws>/…`, with PATH_DATA's leading '/' stripped by GNU tar.
+// Every entry is checked here before anything is written: no absolute paths, no '..', no device
+// files, links that resolve inside the workspace directory, nothing written through a link.
+import path from "node:path";
+import { failure } from "../errors.js";
+
+export type EntryKind = "file" | "dir" | "symlink" | "hardlink" | "other";
+
+export interface RawEntry {
+  /** The path as stored (GNU long names and pax paths already applied by the parser). */
+  path: string;
+  type: string;
+  size: number;
+  mode: number;
+  mtime: number | undefined;
+  linkpath: string | undefined;
+  sha256: string | undefined;
+}
+
+export interface WorkspaceLayout {
+  /** Workspace name from the meta entry's file name. */
+  name: string;
+  metaPath: string;
+  /** Prefix of the `.sql` entries ("" for the single-file layout). */
+  dumpDir: string;
+  /** Archive path of the workspace directory, without trailing '/'. */
+  filesRoot: string;
+}
+
+export function kindOf(type: string): EntryKind {
+  if (type === "File" || type === "OldFile" || type === "ContiguousFile") return "file";
+  if (type === "Directory") return "dir";
+  if (type === "SymbolicLink") return "symlink";
+  if (type === "Link") return "hardlink";
+  return "other";
+}
+
+/** `./a//b/` → `a/b`; keeps a leading '/' so absolute paths can be refused. */
+export function normalizeEntryPath(p: string): string {
+  let s = p.replace(/\/{2,}/g, "/");
+  while (s.startsWith("./")) s = s.slice(2);
+  if (s.length > 1 && s.endsWith("/")) s = s.slice(0, -1);
+  return s;
+}
+
+export function unsafeArchivePath(p: string): string | undefined {
+  if (p.startsWith("/") || /^[A-Za-z]:/.test(p)) return "is an absolute path";
+  if (p.split("/").includes("..")) return "contains '..'";
+  if (p.includes("\0")) return "contains a NUL byte";
+  return undefined;
+}
+
+function unsafe(entry: string, why: string): Error {
+  return failure("RESTORE.UNSAFE_ENTRY", `The archive entry '${entry}' ${why}; nothing was restored.`, {
+    hint: "The archive was not made by ProcessMaker or pmadmin, or was tampered with. Inspect it with 'tar -tvf'.",
+  });
+}
+
+const SPLIT_META = /^(.*\/)?upgrade\/[^/]+\/([^/]+)\.meta$/;
+
+/** Finds every workspace of the archive from its meta entries. */
+export function findWorkspaces(entries: readonly RawEntry[], directories: (metaPath: string) => string[]): WorkspaceLayout[] {
+  const out: WorkspaceLayout[] = [];
+  for (const e of entries) {
+    const p = normalizeEntryPath(e.path);
+    if (kindOf(e.type) !== "file" || !p.endsWith(".meta")) continue;
+    if (!p.includes("/")) {
+      const name = p.slice(0, -".meta".length);
+      const dir = directories(e.path)[0] ?? `${name}.files`;
+      out.push({ name, metaPath: e.path, dumpDir: "", filesRoot: normalizeEntryPath(dir) });
+      continue;
+    }
+    const m = SPLIT_META.exec(p);
+    if (m) {
+      const prefix = m[1] ?? "";
+      const name = m[2] ?? "";
+      out.push({ name, metaPath: e.path, dumpDir: p.slice(0, p.length - `${name}.meta`.length), filesRoot: `${prefix}sites/${name}` });
+    }
+  }
+  return out;
+}
+
+/** The path of `p` inside the workspace directory, or undefined when it lies elsewhere. */
+export function relativeToRoot(root: string, p: string): string | undefined {
+  const n = normalizeEntryPath(p);
+  if (n === root) return "";
+  return n.startsWith(`${root}/`) ? n.slice(root.length + 1) : undefined;
+}
+
+export interface PlannedEntry {
+  entry: RawEntry;
+  kind: EntryKind;
+  /** Path inside the workspace directory ("" is the directory itself). */
+  rel: string;
+  /** For hard links: the target's path inside the workspace directory. */
+  linkRel?: string;
+}
+
+/**
+ * Checks every entry of the archive and returns those of one workspace's directory. Throws
+ * RESTORE.UNSAFE_ENTRY (exit 1) before anything has been written.
+ */
+export function planFiles(entries: readonly RawEntry[], root: string): PlannedEntry[] {
+  const planned: PlannedEntry[] = [];
+  const links = new Set<string>();
+  const files = new Set<string>();
+  for (const e of entries) {
+    const why = unsafeArchivePath(e.path) ?? (e.linkpath !== undefined && e.linkpath.includes("\0") ? "has a NUL in its link" : undefined);
+    if (why) throw unsafe(e.path, why);
+    const kind = kindOf(e.type);
+    if (kind === "other" && /Device|FIFO|Socket/i.test(e.type)) throw unsafe(e.path, `is a ${e.type} entry`);
+    const rel = relativeToRoot(root, e.path);
+    if (rel === undefined) continue;
+    if (kind === "other") throw unsafe(e.path, `has an unsupported type (${e.type})`);
+    // Never write through a link: a link to an inside directory could be re-pointed later.
+    const parts = rel.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      if (links.has(parts.slice(0, i).join("/"))) throw unsafe(e.path, "lies below a symbolic link");
+    }
+    if (kind === "symlink") {
+      const target = e.linkpath ?? "";
+      if (target === "" || target.startsWith("/") || /^[A-Za-z]:/.test(target)) throw unsafe(e.path, `is a link to an absolute path (${target})`);
+      const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(rel), target));
+      if (resolved === ".." || resolved.startsWith("../")) throw unsafe(e.path, `is a link pointing outside the workspace (${target})`);
+      links.add(rel);
+    }
+    if (kind === "hardlink") {
+      const target = e.linkpath ?? "";
+      if (unsafeArchivePath(target)) throw unsafe(e.path, `is a hard link to ${target}`);
+      const linkRel = relativeToRoot(root, target);
+      if (linkRel === undefined || !files.has(linkRel)) throw unsafe(e.path, `is a hard link to a file outside the workspace (${target})`);
+      planned.push({ entry: e, kind, rel, linkRel });
+      continue;
+    }
+    if (rel === "" && kind !== "dir") throw unsafe(e.path, "replaces the workspace directory itself");
+    if (kind === "file") files.add(rel);
+    planned.push({ entry: e, kind, rel });
+  }
+  return planned;
+}

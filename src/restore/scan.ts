@@ -1,0 +1,55 @@
+// Pass 1 over the archive, before anything is written: every entry's header and SHA-256, the meta
+// entries' text and pmadmin's manifest. Proves the archive is readable to its end.
+import { createHash } from "node:crypto";
+import { failure } from "../errors.js";
+import type { ArchiveSource } from "./archive-source.js";
+import { entryText, readArchive } from "./archive-read.js";
+import { kindOf, normalizeEntryPath, type RawEntry } from "./layout.js";
+
+export interface ArchiveScan {
+  entries: RawEntry[];
+  /** Meta entry path → text. */
+  metas: Map<string, string>;
+  manifest: { path: string; text: string } | undefined;
+  totalBytes: number;
+}
+
+/** pmadmin's manifest entry (written by workspace-backup); matched loosely until its name is fixed. */
+export function isManifestPath(p: string): boolean {
+  return /(^|\/)\.?pmadmin[-_.]manifest(\.json)?$/i.test(normalizeEntryPath(p));
+}
+
+export async function scanArchive(src: ArchiveSource, signal?: AbortSignal): Promise<ArchiveScan> {
+  const entries: RawEntry[] = [];
+  const metas = new Map<string, string>();
+  let manifest: ArchiveScan["manifest"];
+  let totalBytes = 0;
+  await readArchive(
+    src,
+    async (header, e) => {
+      const p = normalizeEntryPath(header.path);
+      const small = kindOf(header.type) === "file" && (p.endsWith(".meta") || isManifestPath(p));
+      if (small) {
+        const text = await entryText(e);
+        header.sha256 = createHash("sha256").update(text, "utf8").digest("hex");
+        if (isManifestPath(p)) manifest = { path: header.path, text };
+        else metas.set(header.path, text);
+      } else {
+        const h = createHash("sha256");
+        let n = 0;
+        for await (const c of e) {
+          h.update(c as Buffer);
+          n += (c as Buffer).length;
+        }
+        if (n !== header.size && kindOf(header.type) === "file") {
+          throw failure("RESTORE.CORRUPT", `The archive entry ${header.path} is shorter than its header says.`);
+        }
+        header.sha256 = h.digest("hex");
+      }
+      totalBytes += header.size;
+      entries.push(header);
+    },
+    signal,
+  );
+  return { entries, metas, manifest, totalBytes };
+}

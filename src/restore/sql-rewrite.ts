@@ -1,0 +1,96 @@
+// The dump on its way to the mariadb client. Works on bytes, line by line, so binary data in
+// INSERT lines passes through untouched (ProcessMaker's regex over the whole file damages data
+// that contains "DEFINER=", processmaker-3.md §8.22). Outside data it:
+//   - rewrites DEFINER=… in CREATE statements (triggers, views) to the workspace's own account,
+//     which exists on the target; the original account usually does not;
+//   - turns engine-1 `) TYPE=InnoDB` into `) ENGINE=InnoDB DEFAULT CHARSET=utf8` as ProcessMaker does;
+//   - refuses USE/CREATE DATABASE/DROP DATABASE, which would load into or drop another database.
+import { Transform, type TransformCallback } from "node:stream";
+import { failure } from "../errors.js";
+
+const DATA = /^(INSERT|REPLACE)\s/i;
+const CREATE = /^\s*(\/\*!\d*\s*)?CREATE\b/i;
+const UNSAFE = /^\s*(\/\*!\d*\s*)?(USE\s|CREATE\s+(DATABASE|SCHEMA)\b|DROP\s+(DATABASE|SCHEMA)\b)/i;
+const ACCOUNT_PART = "(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|\"[^\"]*\"|[A-Za-z0-9_.$%-]+)";
+const DEFINER = new RegExp(`DEFINER\\s*=\\s*${ACCOUNT_PART}\\s*@\\s*${ACCOUNT_PART}`, "gi");
+
+export interface RewriteOptions {
+  /** Quoted account, e.g. `wf_abc`@`localhost`. */
+  definer: string;
+  engine: number;
+}
+
+export class SqlRewrite extends Transform {
+  definersRewritten = 0;
+  private rest: Buffer = Buffer.alloc(0);
+  private inCreate = false;
+  private started = false;
+
+  constructor(private readonly o: RewriteOptions) {
+    super();
+  }
+
+  private prologue(): string {
+    const lines = ["SET SESSION sql_mode='NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION';", "SET FOREIGN_KEY_CHECKS=0;"];
+    // Engine 1 writes one INSERT per row: one transaction instead of one per row (as ProcessMaker).
+    if (this.o.engine === 1) lines.push("SET unique_checks=0;", "SET AUTOCOMMIT=0;");
+    return `${lines.join("\n")}\n`;
+  }
+
+  private line(buf: Buffer): Buffer {
+    const head = buf.subarray(0, 16).toString("latin1");
+    if (DATA.test(head)) {
+      this.inCreate = false;
+      return buf;
+    }
+    let text = buf.toString("latin1");
+    if (UNSAFE.test(text)) {
+      throw failure("RESTORE.SQL_UNSAFE", `The dump contains '${text.trim().slice(0, 60)}', which would touch another database; nothing was swapped in.`, {
+        hint: "Dumps for restore must be of one database without USE or CREATE DATABASE (mysqldump without --databases).",
+      });
+    }
+    if (CREATE.test(text)) this.inCreate = true;
+    if (this.inCreate && /DEFINER/i.test(text)) {
+      text = text.replace(DEFINER, () => {
+        this.definersRewritten += 1;
+        return `DEFINER=${this.o.definer}`;
+      });
+    }
+    text = text.replace(/\)\s*TYPE\s*=\s*InnoDB/gi, ") ENGINE=InnoDB DEFAULT CHARSET=utf8").replace(/\)\s*TYPE\s*=\s*MyISAM/gi, ") ENGINE=MyISAM");
+    if (/;\s*$/.test(text)) this.inCreate = false;
+    return Buffer.from(text, "latin1");
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    try {
+      if (!this.started) {
+        this.started = true;
+        this.push(this.prologue());
+      }
+      let data = this.rest.length > 0 ? Buffer.concat([this.rest, chunk]) : chunk;
+      const out: Buffer[] = [];
+      let nl = data.indexOf(0x0a);
+      while (nl !== -1) {
+        out.push(this.line(data.subarray(0, nl + 1)));
+        data = data.subarray(nl + 1);
+        nl = data.indexOf(0x0a);
+      }
+      this.rest = Buffer.from(data);
+      if (out.length > 0) this.push(Buffer.concat(out));
+      cb();
+    } catch (error) {
+      cb(error as Error);
+    }
+  }
+
+  override _flush(cb: TransformCallback): void {
+    try {
+      if (!this.started) this.push(this.prologue());
+      if (this.rest.length > 0) this.push(this.line(this.rest));
+      this.push(this.o.engine === 1 ? "\nCOMMIT;\n" : "\n");
+      cb();
+    } catch (error) {
+      cb(error as Error);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+// The swap and its two ways out. Every function here is idempotent, because recovery may run it
+// again after a crash at any point inside it.
+import { access, rename } from "node:fs/promises";
+import { connect, ident, literal } from "../db/mysql.js";
+import type { Db, DbTarget, Queryable } from "../db/types.js";
+import { baseTables, createObjects, databaseExists, dropIfEmpty, dropObjects } from "./db-objects.js";
+import { assertNotRunning, readJournal, removeJournal, removeTree, writeJournal, type Journal } from "./journal-file.js";
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the atomic RENAME TABLE already ran: the staged tables have left the staging databases. */
+export async function databasesRenamed(db: Queryable, j: Journal): Promise<boolean> {
+  for (const d of j.databases) {
+    if (d.stageTables.length === 0) continue;
+    if (!(await databaseExists(db, d.stage))) return true;
+    if ((await baseTables(db, d.stage)).length > 0) return false;
+    return true;
+  }
+  return true;
+}
+
+/** Step swap-db: one RENAME TABLE moves live→old and staging→live for every database at once. */
+export async function swapDatabases(db: Db, j: Journal): Promise<void> {
+  if (!(await databasesRenamed(db, j))) {
+    const renames: string[] = [];
+    for (const d of j.databases) {
+      if (!(await databaseExists(db, d.live))) await db.execute(`CREATE DATABASE ${ident(d.live)} DEFAULT CHARACTER SET utf8 COLLATE utf8_general_ci`);
+      if (d.liveTables.length > 0 && !(await databaseExists(db, d.old))) await db.execute(`CREATE DATABASE ${ident(d.old)}`);
+      await dropObjects(db, d.live, d.oldObjects);
+      for (const t of d.liveTables) renames.push(`${ident(d.live)}.${ident(t)} TO ${ident(d.old)}.${ident(t)}`);
+      for (const t of d.stageTables) renames.push(`${ident(d.stage)}.${ident(t)} TO ${ident(d.live)}.${ident(t)}`);
+    }
+    if (renames.length > 0) await db.execute(`RENAME TABLE ${renames.join(", ")}`);
+  }
+  for (const d of j.databases) await createObjects(db, d.live, d.newObjects);
+}
+
+/** Step db-swapped → files: sites/<ws> → old, staging → sites/<ws> (two atomic renames). */
+export async function swapFiles(j: Journal): Promise<void> {
+  if (!(await exists(j.stageDir))) return;
+  if ((await exists(j.siteDir)) && !(await exists(j.oldDir))) await rename(j.siteDir, j.oldDir);
+  if (!(await exists(j.siteDir))) await rename(j.stageDir, j.siteDir);
+}
+
+export async function finish(db: Queryable, j: Journal): Promise<void> {
+  for (const d of j.databases) {
+    await db.execute(`DROP DATABASE IF EXISTS ${ident(d.old)}`);
+    await db.execute(`DROP DATABASE IF EXISTS ${ident(d.stage)}`);
+  }
+  await removeTree(j.oldDir);
+}
+
+/** Undo a run whose database rename did not happen: the live workspace was never touched. */
+export async function rollback(db: Queryable, j: Journal): Promise<void> {
+  for (const d of j.databases) {
+    if (await databaseExists(db, d.live)) await createObjects(db, d.live, d.oldObjects);
+    await db.execute(`DROP DATABASE IF EXISTS ${ident(d.stage)}`);
+    await dropIfEmpty(db, d.old);
+    if (!d.liveExisted) await dropIfEmpty(db, d.live);
+  }
+  for (const u of j.createdUsers) {
+    for (const h of ["localhost", "%"]) await db.execute(`DROP USER IF EXISTS ${literal(u)}@${literal(h)}`);
+  }
+  await removeTree(j.stageDir);
+}
+
+export type RecoveryOutcome = "none" | "rolled-back" | "completed";
+
+export interface RecoverOptions {
+  sharedDir: string;
+  workspace: string;
+  admin: () => Promise<DbTarget>;
+  env: Readonly<Record<string, string | undefined>>;
+  log: (message: string) => void;
+}
+
+/**
+ * Completes or rolls back a restore of `workspace` that was killed. Call it at the start of any
+ * command that touches the workspace. Refuses (exit 3) while the journal's owner is still running.
+ */
+export async function recoverWorkspace(o: RecoverOptions): Promise<RecoveryOutcome> {
+  const j = await readJournal(o.sharedDir, o.workspace);
+  if (!j) return "none";
+  assertNotRunning(j);
+  const db = await connect(await o.admin(), o.env);
+  try {
+    if (j.step === "staging" || (j.step === "swap-db" && !(await databasesRenamed(db, j)))) {
+      o.log(`recovering an interrupted restore of '${j.workspace}': rolling back (the live workspace was not changed)`);
+      await rollback(db, j);
+      await removeJournal(o.sharedDir, j.workspace);
+      return "rolled-back";
+    }
+    o.log(`recovering an interrupted restore of '${j.workspace}': completing the swap`);
+    if (j.step === "swap-db") {
+      await swapDatabases(db, j);
+      j.step = "db-swapped";
+      await writeJournal(o.sharedDir, j);
+    }
+    if (j.step === "db-swapped") {
+      await swapFiles(j);
+      j.step = "files-swapped";
+      await writeJournal(o.sharedDir, j);
+    }
+    await finish(db, j);
+    await removeJournal(o.sharedDir, j.workspace);
+    return "completed";
+  } finally {
+    await db.close();
+  }
+}
