@@ -7,7 +7,10 @@ export function closest(input: string, candidates: readonly string[]): string | 
   let bestScore = Infinity;
   for (const c of candidates) {
     const hay = c.toLowerCase();
-    const score = hay.includes(needle) || needle.includes(hay) ? 0.5 : distance(needle, hay);
+    const d = distance(needle, hay);
+    // A substring match beats any typo; among substring matches the nearest one wins
+    // ('PM_SETUP_LOGOO' → PM_SETUP_LOGO, not PM_SETUP).
+    const score = hay.includes(needle) || needle.includes(hay) ? 0.5 + Math.min(d, 999) / 10_000 : d;
     if (score < bestScore) {
       bestScore = score;
       best = c;
