@@ -4,7 +4,8 @@ import type { Ctx } from "../cli/context.js";
 import { usage } from "../errors.js";
 import { applyStatements, planGrant, planRevoke } from "../pm4/change.js";
 import { holderLabel, resolveHolder, resolvePermissions } from "../pm4/lookup.js";
-import { heldRows, loadPermissions, renderStatement, type Statement } from "../pm4/sql.js";
+import { heldRows, loadPermissions } from "../pm4/sql.js";
+import { renderStatement, type Statement } from "../pm4/statements.js";
 import { didYouMean } from "../ui/suggest.js";
 import { columns, installJson, invalidateUserCache, withPm4 } from "./platform-session.js";
 
@@ -23,19 +24,34 @@ export async function listCommand(ctx: Ctx, cmd: Command): Promise<void> {
       const cats = [...new Set(perms.map((p) => p.category ?? ""))];
       const match = cats.find((c) => c.toLowerCase() === category.toLowerCase());
       if (match === undefined) {
-        throw usage("PM4.UNKNOWN_CATEGORY", `No permission category '${category}'.${didYouMean(category, cats)}`, {
-          hint: `Categories: ${cats.filter(Boolean).sort().join(", ")}`,
-        });
+        throw usage(
+          "PM4.UNKNOWN_CATEGORY",
+          `No permission category '${category}'.${didYouMean(category, cats)}`,
+          {
+            hint: `Categories: ${cats.filter(Boolean).sort().join(", ")}`,
+          },
+        );
       }
       perms = perms.filter((p) => (p.category ?? "") === match);
     }
     ctx.out.document({ ok: true, install: installJson(install), permissions: perms });
-    const rows = perms.map((p) => [p.name, p.title, p.category ?? "-", String(p.users), String(p.groups)]);
-    for (const line of columns([["NAME", "TITLE", "CATEGORY", "USERS", "GROUPS"], ...rows])) ctx.out.line(line);
+    const rows = perms.map((p) => [
+      p.name,
+      p.title,
+      p.category ?? "-",
+      String(p.users),
+      String(p.groups),
+    ]);
+    for (const line of columns([["NAME", "TITLE", "CATEGORY", "USERS", "GROUPS"], ...rows]))
+      ctx.out.line(line);
   });
 }
 
-function printDryRun(ctx: Ctx, statements: readonly Statement[], cacheNote: string | undefined): void {
+function printDryRun(
+  ctx: Ctx,
+  statements: readonly Statement[],
+  cacheNote: string | undefined,
+): void {
   ctx.out.line("-- dry run: nothing was changed; this is the SQL pmadmin would run");
   if (statements.length === 0) ctx.out.line("-- (no rows to change)");
   else {
@@ -52,8 +68,17 @@ export async function grantCommand(ctx: Ctx, cmd: Command): Promise<void> {
     const holder = await resolveHolder(db, o);
     const all = await loadPermissions(db);
     const requested = resolvePermissions(cmd.args, all);
-    const plan = planGrant(holder, requested, await heldRows(db, holder.type, holder.id), all, o.withRequired === true);
-    const cacheNote = holder.kind === "user" ? `clear the cached permissions user_${holder.id}_permissions` : undefined;
+    const plan = planGrant(
+      holder,
+      requested,
+      await heldRows(db, holder.type, holder.id),
+      all,
+      o.withRequired === true,
+    );
+    const cacheNote =
+      holder.kind === "user"
+        ? `clear the cached permissions user_${holder.id}_permissions`
+        : undefined;
     const base = {
       install: installJson(install),
       holder: { kind: holder.kind, id: holder.id, name: holder.name },
@@ -62,18 +87,29 @@ export async function grantCommand(ctx: Ctx, cmd: Command): Promise<void> {
       addedRequired: plan.required,
     };
     if (ctx.opts.dryRun) {
-      ctx.out.document({ ok: true, dryRun: true, ...base, sql: plan.statements.map(renderStatement) });
+      ctx.out.document({
+        ok: true,
+        dryRun: true,
+        ...base,
+        sql: plan.statements.map(renderStatement),
+      });
       printDryRun(ctx, plan.statements, cacheNote);
       return;
     }
     const counts = await applyStatements(db, plan.statements);
     const changed = counts.some((n) => n > 0);
-    const cache = holder.kind === "user" ? await invalidateUserCache(ctx, install, holder.id, changed) : undefined;
+    const cache =
+      holder.kind === "user"
+        ? await invalidateUserCache(ctx, install, holder.id, changed)
+        : undefined;
     ctx.out.document({ ok: true, dryRun: false, ...base, ...(cache ? { cache } : {}) });
     const label = holderLabel(holder);
-    for (const r of plan.required) ctx.out.line(`Adding ${r.name}: required by ${r.neededBy.join(", ")}.`);
-    if (plan.add.length > 0) ctx.out.line(`Granted to ${label}: ${plan.add.map((p) => p.name).join(", ")}`);
-    if (plan.alreadyHeld.length > 0) ctx.out.line(`Already held by ${label}: ${plan.alreadyHeld.join(", ")}`);
+    for (const r of plan.required)
+      ctx.out.line(`Adding ${r.name}: required by ${r.neededBy.join(", ")}.`);
+    if (plan.add.length > 0)
+      ctx.out.line(`Granted to ${label}: ${plan.add.map((p) => p.name).join(", ")}`);
+    if (plan.alreadyHeld.length > 0)
+      ctx.out.line(`Already held by ${label}: ${plan.alreadyHeld.join(", ")}`);
   });
 }
 
@@ -84,7 +120,10 @@ export async function revokeCommand(ctx: Ctx, cmd: Command): Promise<void> {
     const all = await loadPermissions(db);
     const requested = resolvePermissions(cmd.args, all);
     const plan = planRevoke(holder, requested, await heldRows(db, holder.type, holder.id), all);
-    const cacheNote = holder.kind === "user" ? `clear the cached permissions user_${holder.id}_permissions` : undefined;
+    const cacheNote =
+      holder.kind === "user"
+        ? `clear the cached permissions user_${holder.id}_permissions`
+        : undefined;
     const base = {
       install: installJson(install),
       holder: { kind: holder.kind, id: holder.id, name: holder.name },
@@ -93,20 +132,33 @@ export async function revokeCommand(ctx: Ctx, cmd: Command): Promise<void> {
       stillNeeding: plan.orphaned,
     };
     if (ctx.opts.dryRun) {
-      ctx.out.document({ ok: true, dryRun: true, ...base, sql: plan.statements.map(renderStatement) });
+      ctx.out.document({
+        ok: true,
+        dryRun: true,
+        ...base,
+        sql: plan.statements.map(renderStatement),
+      });
       printDryRun(ctx, plan.statements, cacheNote);
       return;
     }
     const counts = await applyStatements(db, plan.statements);
     const changed = counts.some((n) => n > 0);
-    const cache = holder.kind === "user" ? await invalidateUserCache(ctx, install, holder.id, changed) : undefined;
+    const cache =
+      holder.kind === "user"
+        ? await invalidateUserCache(ctx, install, holder.id, changed)
+        : undefined;
     ctx.out.document({ ok: true, dryRun: false, ...base, ...(cache ? { cache } : {}) });
     const label = holderLabel(holder);
     if (plan.remove.length > 0) {
       const dup = plan.remove.filter((r) => r.rows > 1).map((r) => `${r.name} ×${r.rows}`);
-      ctx.out.line(`Revoked from ${label}: ${plan.remove.map((r) => r.name).join(", ")}${dup.length ? ` (duplicate rows removed: ${dup.join(", ")})` : ""}`);
+      ctx.out.line(
+        `Revoked from ${label}: ${plan.remove.map((r) => r.name).join(", ")}${dup.length ? ` (duplicate rows removed: ${dup.join(", ")})` : ""}`,
+      );
     }
     if (plan.notHeld.length > 0) ctx.out.line(`Not held by ${label}: ${plan.notHeld.join(", ")}`);
-    for (const r of plan.orphaned) ctx.out.warn(`${label} still holds ${r.name}, which needs ${r.needs.join(", ")}; revoke it too if that was the intent.`);
+    for (const r of plan.orphaned)
+      ctx.out.warn(
+        `${label} still holds ${r.name}, which needs ${r.needs.join(", ")}; revoke it too if that was the intent.`,
+      );
   });
 }

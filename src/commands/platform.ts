@@ -8,12 +8,18 @@ import { showCommand } from "./platform-show.js";
 import { superAdminCommand } from "./platform-super-admin.js";
 
 function holderOptions(cmd: Command): Command {
-  return envFileOption(cmd).option("--user <user>", "a user, by username or id").option("--group <group>", "a group, by name or id");
+  return envFileOption(cmd)
+    .option("--user <user>", "a user, by username or id")
+    .option("--group <group>", "a group, by name or id");
 }
 
 export function registerPlatform(program: Command, bind: Binder): void {
-  const platform = program.command("platform").description("ProcessMaker 4: platform permissions and Super Admin (needs the install's .env)");
-  const perm = platform.command("permission").description("list, grant, revoke and show platform permissions");
+  const platform = program
+    .command("platform")
+    .description("ProcessMaker 4: platform permissions and Super Admin (needs the install's .env)");
+  const perm = platform
+    .command("permission")
+    .description("list, grant, revoke and show platform permissions");
   envFileOption(perm.command("list"))
     .description("list permissions: name, title, category, users and groups holding it")
     .option("--category <category>", "only this category (permissions.group)")
@@ -28,7 +34,9 @@ export function registerPlatform(program: Command, bind: Binder): void {
     .argument("<permission...>", "permission names")
     .action(bind(revokeCommand));
   holderOptions(perm.command("show"))
-    .description("show a user's or group's permissions; --effective adds those inherited through (nested) groups")
+    .description(
+      "show a user's or group's permissions; --effective adds those inherited through (nested) groups",
+    )
     .option("--effective", "direct + every group up through nested groups; Super Admin shows 'all'")
     .action(bind(showCommand));
   envFileOption(platform.command("super-admin"))

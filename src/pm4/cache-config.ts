@@ -16,7 +16,11 @@ export interface RedisSettings {
 }
 
 export type CacheSettings =
-  | { driver: "redis"; redis: RedisSettings; /** physical key prefix: REDIS_PREFIX + CACHE_PREFIX + ':' */ keyPrefix: string }
+  | {
+      driver: "redis";
+      redis: RedisSettings;
+      /** physical key prefix: REDIS_PREFIX + CACHE_PREFIX + ':' */ keyPrefix: string;
+    }
   | { driver: "file"; dir: string }
   | { driver: "array" | "null" }
   | { driver: string; unsupported: true };
@@ -61,13 +65,16 @@ export function cacheSettings(env: DotEnv, rootDir: string): CacheSettings {
         port: Number(env.get("REDIS_PORT") || 6379),
         username: env.get("REDIS_USERNAME") || undefined,
         // Laravel's .env.example writes REDIS_PASSWORD=null; phpdotenv turns "null" into null.
-        password: ["", "null", "(null)"].includes(env.get("REDIS_PASSWORD") ?? "") ? undefined : env.get("REDIS_PASSWORD"),
+        password: ["", "null", "(null)"].includes(env.get("REDIS_PASSWORD") ?? "")
+          ? undefined
+          : env.get("REDIS_PASSWORD"),
         db: Number(env.get("REDIS_DB") || 0),
         tls: scheme === "tls" || scheme === "rediss" || (url?.startsWith("rediss:") ?? false),
       },
     };
   }
-  if (driver === "file") return { driver, dir: path.join(rootDir, "storage", "framework", "cache", "data") };
+  if (driver === "file")
+    return { driver, dir: path.join(rootDir, "storage", "framework", "cache", "data") };
   if (driver === "array" || driver === "null") return { driver };
   return { driver, unsupported: true };
 }

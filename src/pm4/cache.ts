@@ -2,7 +2,12 @@
 // so a grant or revoke made in SQL takes effect at once instead of after the 24 h TTL (§2.3).
 import { unlink } from "node:fs/promises";
 import { Redis, type RedisOptions } from "ioredis";
-import { fileCachePath, userPermissionsKey, type CacheSettings, type RedisSettings } from "./cache-config.js";
+import {
+  fileCachePath,
+  userPermissionsKey,
+  type CacheSettings,
+  type RedisSettings,
+} from "./cache-config.js";
 
 export type ForgetStatus = "deleted" | "absent" | "unreachable" | "unsupported" | "not-persistent";
 
@@ -24,7 +29,9 @@ export interface CacheClient {
 }
 
 export function describeRedis(r: RedisSettings): string {
-  return r.url === undefined ? `redis://${r.host}:${r.port}/${r.db}` : `${r.url.replace(/\/\/[^@/]*@/, "//****@")} (db ${r.db})`;
+  return r.url === undefined
+    ? `redis://${r.host}:${r.port}/${r.db}`
+    : `${r.url.replace(/\/\/[^@/]*@/, "//****@")} (db ${r.db})`;
 }
 
 function redisOptions(r: RedisSettings, timeoutMs: number): RedisOptions {
@@ -46,7 +53,11 @@ function redisOptions(r: RedisSettings, timeoutMs: number): RedisOptions {
 }
 
 /** Opens a connection, runs fn, always closes. Connection failures reject. */
-export async function withRedis<T>(r: RedisSettings, fn: (c: CacheClient) => Promise<T>, timeoutMs = 3000): Promise<T> {
+export async function withRedis<T>(
+  r: RedisSettings,
+  fn: (c: CacheClient) => Promise<T>,
+  timeoutMs = 3000,
+): Promise<T> {
   const opts = redisOptions(r, timeoutMs);
   const client = r.url === undefined ? new Redis(opts) : new Redis(r.url, opts);
   client.on("error", () => undefined); // reported through the rejected promise instead
@@ -58,7 +69,10 @@ export async function withRedis<T>(r: RedisSettings, fn: (c: CacheClient) => Pro
   }
 }
 
-export async function forgetUserPermissions(cache: CacheSettings, userId: number): Promise<ForgetResult> {
+export async function forgetUserPermissions(
+  cache: CacheSettings,
+  userId: number,
+): Promise<ForgetResult> {
   const name = userPermissionsKey(userId);
   if ("redis" in cache) {
     const key = `${cache.keyPrefix}${name}`;
@@ -66,7 +80,12 @@ export async function forgetUserPermissions(cache: CacheSettings, userId: number
       const n = await withRedis(cache.redis, (c) => c.del(key));
       return { status: n > 0 ? "deleted" : "absent", driver: "redis", key };
     } catch (error) {
-      return { status: "unreachable", driver: "redis", key, detail: `${describeRedis(cache.redis)}: ${(error as Error).message}` };
+      return {
+        status: "unreachable",
+        driver: "redis",
+        key,
+        detail: `${describeRedis(cache.redis)}: ${(error as Error).message}`,
+      };
     }
   }
   if ("dir" in cache) {

@@ -3,7 +3,8 @@
 import { usage } from "../errors.js";
 import type { Db } from "../db/types.js";
 import { missingRequirements, orphanedByRevoke } from "./rules.js";
-import { grantStatement, revokeStatement, type PermissionRow, type Statement } from "./sql.js";
+import type { PermissionRow } from "./sql.js";
+import { grantStatement, revokeStatement, type Statement } from "./statements.js";
 import type { Holder } from "./lookup.js";
 
 export interface GrantPlan {
@@ -32,10 +33,14 @@ export function planGrant(
   );
   if (missing.size > 0 && !withRequired) {
     const list = [...missing].map(([req, by]) => `${req} (needed by ${by.join(", ")})`);
-    throw usage("PM4.REQUIRED_MISSING", `The grant would leave ${holder.kind} '${holder.name}' without ${list.join("; ")}.`, {
-      hint: `Add them to the command, or pass --with-required to grant them too: ${[...missing.keys()].join(" ")}`,
-      details: { missing: [...missing.keys()] },
-    });
+    throw usage(
+      "PM4.REQUIRED_MISSING",
+      `The grant would leave ${holder.kind} '${holder.name}' without ${list.join("; ")}.`,
+      {
+        hint: `Add them to the command, or pass --with-required to grant them too: ${[...missing.keys()].join(" ")}`,
+        details: { missing: [...missing.keys()] },
+      },
+    );
   }
   const required = [...missing].map(([name, neededBy]) => ({ name, neededBy }));
   const wanted = [...requested, ...required.map((r) => byName.get(r.name) as PermissionRow)];
@@ -73,7 +78,16 @@ export function planRevoke(
     remove: present.map((p) => ({ name: p.name, rows: held.get(p.name) ?? 0 })),
     notHeld: requested.filter((p) => !held.has(p.name)).map((p) => p.name),
     orphaned: [...orphaned].map(([name, needs]) => ({ name, needs })),
-    statements: present.length === 0 ? [] : [revokeStatement(present.map((p) => p.id), holder.type, holder.id)],
+    statements:
+      present.length === 0
+        ? []
+        : [
+            revokeStatement(
+              present.map((p) => p.id),
+              holder.type,
+              holder.id,
+            ),
+          ],
   };
 }
 

@@ -14,7 +14,10 @@ export interface GroupEdge {
  * Every group reachable upward from `seed`, each with the group it was first reached from
  * (undefined for seed groups). A visited set makes cycles harmless, as `processedGroups` does.
  */
-export function groupClosure(seed: readonly number[], edges: readonly GroupEdge[]): Map<number, number | undefined> {
+export function groupClosure(
+  seed: readonly number[],
+  edges: readonly GroupEdge[],
+): Map<number, number | undefined> {
   const parents = new Map<number, number[]>();
   for (const e of edges) parents.set(e.child, [...(parents.get(e.child) ?? []), e.parent]);
   const reached = new Map<number, number | undefined>();
@@ -52,14 +55,22 @@ export interface EffectiveInput {
   self?: number | undefined;
 }
 
-function viaText(g: number, closure: Map<number, number | undefined>, names: ReadonlyMap<number, string>): string {
+function viaText(
+  g: number,
+  closure: Map<number, number | undefined>,
+  names: ReadonlyMap<number, string>,
+): string {
   const chain: string[] = [];
-  for (let from = closure.get(g); from !== undefined; from = closure.get(from)) chain.push(`'${names.get(from) ?? `#${from}`}'`);
+  for (let from = closure.get(g); from !== undefined; from = closure.get(from))
+    chain.push(`'${names.get(from) ?? `#${from}`}'`);
   const label = `group '${names.get(g) ?? `#${g}`}'`;
   return chain.length === 0 ? label : `${label} (via ${chain.join(" ← ")})`;
 }
 
-export function effectivePermissions(input: EffectiveInput): { entries: EffectiveEntry[]; groups: number[] } {
+export function effectivePermissions(input: EffectiveInput): {
+  entries: EffectiveEntry[];
+  groups: number[];
+} {
   const closure = groupClosure(input.seedGroups, input.edges);
   const sources = new Map<string, string[]>();
   const add = (name: string, source: string): void => {
@@ -72,7 +83,10 @@ export function effectivePermissions(input: EffectiveInput): { entries: Effectiv
     const label = g === input.self ? "direct" : viaText(g, closure, input.groupNames);
     for (const n of input.groupPermissions.get(g) ?? []) add(n, label);
   }
-  for (const [view, by] of impliedCategoryViews(new Set(sources.keys()))) add(view, `implied by ${by}`);
-  const entries = [...sources].map(([name, s]) => ({ name, sources: s })).sort((a, b) => a.name.localeCompare(b.name));
+  for (const [view, by] of impliedCategoryViews(new Set(sources.keys())))
+    add(view, `implied by ${by}`);
+  const entries = [...sources]
+    .map(([name, s]) => ({ name, sources: s }))
+    .sort((a, b) => a.name.localeCompare(b.name));
   return { entries, groups: [...closure.keys()] };
 }

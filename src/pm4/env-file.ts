@@ -8,7 +8,10 @@ const LINE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$/;
 
 /** ${NAME} and $NAME refer to keys defined earlier in the file (phpdotenv expands both forms). */
 function expand(value: string, vars: Map<string, string>): string {
-  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => vars.get(name) ?? "");
+  return value.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g,
+    (_m, name: string) => vars.get(name) ?? "",
+  );
 }
 
 function unescapeDouble(body: string): string {

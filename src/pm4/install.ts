@@ -39,7 +39,8 @@ async function exists(p: string, kind: "file" | "dir"): Promise<boolean> {
   }
 }
 
-const FIX = "Point --install-dir at the ProcessMaker 4 root (the directory holding .env and artisan), or pass --env-file.";
+const FIX =
+  "Point --install-dir at the ProcessMaker 4 root (the directory holding .env and artisan), or pass --env-file.";
 
 /** The database settings as config/database.php reads them (connection `processmaker`). */
 export function dbTargetFromEnv(env: DotEnv, envFile: string): Pm4Install["db"] {
@@ -55,10 +56,19 @@ export function dbTargetFromEnv(env: DotEnv, envFile: string): Pm4Install["db"] 
   // PHP's PDO ignores the port for "localhost" and uses the socket; mysql.ts does the same when port is unset.
   const port = host === "localhost" || portText === "" ? undefined : Number(portText);
   if (port !== undefined && !Number.isInteger(port)) {
-    throw failure("PM4.ENV_INVALID", `${envFile}: DB_PORT '${portText}' is not a number.`, { hint: "Fix DB_PORT in the .env." });
+    throw failure("PM4.ENV_INVALID", `${envFile}: DB_PORT '${portText}' is not a number.`, {
+      hint: "Fix DB_PORT in the .env.",
+    });
   }
   const socket = env.get("DB_SOCKET");
-  return { host, port, user, password: env.get("DB_PASSWORD") ?? "", database, ...(socket ? { socketPath: socket } : {}) };
+  return {
+    host,
+    port,
+    user,
+    password: env.get("DB_PASSWORD") ?? "",
+    database,
+    ...(socket ? { socketPath: socket } : {}),
+  };
 }
 
 async function readEnv(file: string): Promise<DotEnv> {
@@ -85,12 +95,15 @@ export async function locatePm4(s: Pm4Settings): Promise<Pm4Install> {
     const dir = path.resolve(s.cwd, explicitDir ?? DEFAULT_INSTALL_DIR);
     envFile = path.join(dir, ".env");
     if (!(await exists(envFile, "file"))) {
-      const defaulted = explicitDir === undefined ? " (the default; set --install-dir or PM_INSTALL_DIR)" : "";
+      const defaulted =
+        explicitDir === undefined ? " (the default; set --install-dir or PM_INSTALL_DIR)" : "";
       if (await exists(path.join(dir, PATHS_INSTALLED_RELATIVE), "file")) {
         throw usage(
           "PM4.IS_PM3",
           `${dir} is a ProcessMaker 3 installation (${PATHS_INSTALLED_RELATIVE}); 'platform' commands manage ProcessMaker 4.`,
-          { hint: `Use 'pmadmin role …' and 'pmadmin permission …' for ProcessMaker 3 workspaces. ${FIX}` },
+          {
+            hint: `Use 'pmadmin role …' and 'pmadmin permission …' for ProcessMaker 3 workspaces. ${FIX}`,
+          },
         );
       }
       throw usage(
@@ -107,7 +120,13 @@ export async function locatePm4(s: Pm4Settings): Promise<Pm4Install> {
   const db = dbTargetFromEnv(env, envFile);
   const evidence = [`.env at ${envFile}`];
   if (await exists(path.join(rootDir, "artisan"), "file")) evidence.push("artisan");
-  if (await exists(path.join(rootDir, "ProcessMaker"), "dir")) evidence.push("ProcessMaker/ (4.x code)");
-  const dsn = maskedDsn({ host: db.socketPath ?? db.host, port: db.port, user: db.user, name: db.database });
+  if (await exists(path.join(rootDir, "ProcessMaker"), "dir"))
+    evidence.push("ProcessMaker/ (4.x code)");
+  const dsn = maskedDsn({
+    host: db.socketPath ?? db.host,
+    port: db.port,
+    user: db.user,
+    name: db.database,
+  });
   return { kind: "pm4", rootDir, envFile, env, db, dsn, evidence };
 }

@@ -1,27 +1,13 @@
 // The SQL pmadmin runs against a ProcessMaker 4 database (processmaker-4-permissions.md §1, §7).
 // Type strings are bound as parameters: MySQL treats the backslashes as escapes in literals.
 import { failure } from "../errors.js";
-import { ident, literal } from "../db/mysql.js";
+import { ident } from "../db/mysql.js";
 import type { Queryable } from "../db/types.js";
 import type { GroupEdge } from "./effective.js";
 
 export const USER_TYPE = "ProcessMaker\\Models\\User";
 export const GROUP_TYPE = "ProcessMaker\\Models\\Group";
 const GROUPS = ident("groups"); // a reserved word on MySQL 8
-
-export interface Statement {
-  sql: string;
-  params: ReadonlyArray<string | number>;
-}
-
-/** The statement with its values inlined, for --dry-run output only (never executed). */
-export function renderStatement(s: Statement): string {
-  let i = 0;
-  return `${s.sql.replace(/\?/g, () => {
-    const v = s.params[i++];
-    return typeof v === "number" ? String(v) : literal(String(v));
-  })};`;
-}
 
 const TABLES = ["permissions", "assignables", "users", "groups", "group_members"];
 
@@ -33,9 +19,13 @@ export async function checkSchema(db: Queryable, database: string): Promise<void
   const found = new Set(rows.map((r) => r.t));
   const missing = TABLES.filter((t) => !found.has(t));
   if (missing.length > 0) {
-    throw failure("PM4.NOT_PM4_DATABASE", `Database '${database}' lacks the ProcessMaker 4 tables ${missing.join(", ")}.`, {
-      hint: "Check DB_DATABASE in the .env (for a multi-tenant install, pass --env-file with the tenant's database).",
-    });
+    throw failure(
+      "PM4.NOT_PM4_DATABASE",
+      `Database '${database}' lacks the ProcessMaker 4 tables ${missing.join(", ")}.`,
+      {
+        hint: "Check DB_DATABASE in the .env (for a multi-tenant install, pass --env-file with the tenant's database).",
+      },
+    );
   }
 }
 
@@ -63,7 +53,7 @@ export async function loadPermissions(db: Queryable): Promise<PermissionRow[]> {
     id: Number(r["id"]),
     name: String(r["name"]),
     title: String(r["title"]),
-    category: r["category"] === null ? null : String(r["category"]),
+    category: typeof r["category"] === "string" ? r["category"] : null,
     users: Number(r["users"]),
     groups: Number(r["groups"]),
   }));
@@ -99,13 +89,22 @@ export async function findUsers(db: Queryable, ref: string, forUpdate = false): 
   return rows.map(toUser);
 }
 
-export async function userById(db: Queryable, id: number, forUpdate = false): Promise<UserRow | undefined> {
-  const rows = await db.query(`SELECT ${USER_COLS} FROM users WHERE deleted_at IS NULL AND id = ?${forUpdate ? " FOR UPDATE" : ""}`, [id]);
+export async function userById(
+  db: Queryable,
+  id: number,
+  forUpdate = false,
+): Promise<UserRow | undefined> {
+  const rows = await db.query(
+    `SELECT ${USER_COLS} FROM users WHERE deleted_at IS NULL AND id = ?${forUpdate ? " FOR UPDATE" : ""}`,
+    [id],
+  );
   return rows[0] === undefined ? undefined : toUser(rows[0]);
 }
 
 export async function usernames(db: Queryable): Promise<string[]> {
-  const rows = await db.query<{ u: string }>("SELECT username AS u FROM users WHERE deleted_at IS NULL AND is_system = 0");
+  const rows = await db.query<{ u: string }>(
+    "SELECT username AS u FROM users WHERE deleted_at IS NULL AND is_system = 0",
+  );
   return rows.map((r) => r.u);
 }
 
@@ -127,8 +126,15 @@ export interface GroupRow {
 
 export async function findGroups(db: Queryable, ref: string): Promise<GroupRow[]> {
   const byId = /^\d+$/.test(ref) ? " OR id = ?" : "";
-  const rows = await db.query(`SELECT id, name, status FROM ${GROUPS} WHERE name = ?${byId} ORDER BY id`, byId ? [ref, Number(ref)] : [ref]);
-  return rows.map((r) => ({ id: Number(r["id"]), name: String(r["name"]), status: String(r["status"]) }));
+  const rows = await db.query(
+    `SELECT id, name, status FROM ${GROUPS} WHERE name = ?${byId} ORDER BY id`,
+    byId ? [ref, Number(ref)] : [ref],
+  );
+  return rows.map((r) => ({
+    id: Number(r["id"]),
+    name: String(r["name"]),
+    status: String(r["status"]),
+  }));
 }
 
 export async function groupNames(db: Queryable): Promise<Map<number, string>> {
@@ -137,7 +143,11 @@ export async function groupNames(db: Queryable): Promise<Map<number, string>> {
 }
 
 /** A holder's stored names, with the number of rows each has (more than 1 = duplicates). */
-export async function heldRows(db: Queryable, type: string, id: number): Promise<Map<string, number>> {
+export async function heldRows(
+  db: Queryable,
+  type: string,
+  id: number,
+): Promise<Map<string, number>> {
   const rows = await db.query(
     `SELECT p.name, COUNT(*) AS n FROM assignables a JOIN permissions p ON p.id = a.permission_id
       WHERE a.assignable_type = ? AND a.assignable_id = ? GROUP BY p.name`,
@@ -167,7 +177,10 @@ export async function groupEdges(db: Queryable): Promise<GroupEdge[]> {
   return rows.map((r) => ({ child: Number(r["child"]), parent: Number(r["parent"]) }));
 }
 
-export async function groupPermissions(db: Queryable, ids: readonly number[]): Promise<Map<number, string[]>> {
+export async function groupPermissions(
+  db: Queryable,
+  ids: readonly number[],
+): Promise<Map<number, string[]>> {
   const out = new Map<number, string[]>();
   if (ids.length === 0) return out;
   const rows = await db.query(
@@ -180,29 +193,4 @@ export async function groupPermissions(db: Queryable, ids: readonly number[]): P
     out.set(g, [...(out.get(g) ?? []), String(r["name"])]);
   }
   return out;
-}
-
-/** Insert one grant unless an identical row exists (the table has no unique key, §1.2). */
-export function grantStatement(permissionId: number, type: string, holderId: number): Statement {
-  return {
-    sql:
-      "INSERT INTO assignables (permission_id, assignable_type, assignable_id) SELECT ?, ?, ? FROM DUAL " +
-      "WHERE NOT EXISTS (SELECT 1 FROM assignables WHERE permission_id = ? AND assignable_type = ? AND assignable_id = ?)",
-    params: [permissionId, type, holderId, permissionId, type, holderId],
-  };
-}
-
-/** Delete every row for these grants, duplicates included. */
-export function revokeStatement(permissionIds: readonly number[], type: string, holderId: number): Statement {
-  return {
-    sql: `DELETE FROM assignables WHERE assignable_type = ? AND assignable_id = ? AND permission_id IN (${permissionIds.map(() => "?").join(", ")})`,
-    params: [type, holderId, ...permissionIds],
-  };
-}
-
-export function superAdminStatement(userId: number, on: boolean): Statement {
-  return {
-    sql: "UPDATE users SET is_administrator = ?, updated_at = NOW() WHERE id = ? AND deleted_at IS NULL",
-    params: [on ? 1 : 0, userId],
-  };
 }

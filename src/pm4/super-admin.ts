@@ -4,7 +4,8 @@
 import { refused, usage } from "../errors.js";
 import type { Db, Queryable } from "../db/types.js";
 import { refuseSystemUser, resolveUser } from "./lookup.js";
-import { otherActiveAdmins, superAdminStatement, userById, type Statement, type UserRow } from "./sql.js";
+import { otherActiveAdmins, userById, type UserRow } from "./sql.js";
+import { superAdminStatement, type Statement } from "./statements.js";
 
 export interface SuperAdminPlan {
   user: UserRow;
@@ -20,7 +21,9 @@ export function parseSwitch(value: string): boolean {
   const v = value.toLowerCase();
   if (v === "on") return true;
   if (v === "off") return false;
-  throw usage("PM4.BAD_SWITCH", `Expected 'on' or 'off', got '${value}'.`, { hint: "Example: pmadmin platform super-admin alice on" });
+  throw usage("PM4.BAD_SWITCH", `Expected 'on' or 'off', got '${value}'.`, {
+    hint: "Example: pmadmin platform super-admin alice on",
+  });
 }
 
 async function guard(db: Queryable, user: UserRow, force: boolean): Promise<boolean> {
@@ -28,12 +31,21 @@ async function guard(db: Queryable, user: UserRow, force: boolean): Promise<bool
   if (!user.isAdministrator || user.status !== "ACTIVE") return false;
   if ((await otherActiveAdmins(db, user.id)).length > 0) return false;
   if (force) return true;
-  throw refused("PM4.LAST_SUPER_ADMIN", `'${user.username}' is the last active Super Admin; removing the flag would leave nobody who can administer ProcessMaker.`, {
-    hint: "Make another user Super Admin first (pmadmin platform super-admin USER on), or pass --force.",
-  });
+  throw refused(
+    "PM4.LAST_SUPER_ADMIN",
+    `'${user.username}' is the last active Super Admin; removing the flag would leave nobody who can administer ProcessMaker.`,
+    {
+      hint: "Make another user Super Admin first (pmadmin platform super-admin USER on), or pass --force.",
+    },
+  );
 }
 
-export async function planSuperAdmin(db: Queryable, ref: string, on: boolean, force: boolean): Promise<SuperAdminPlan> {
+export async function planSuperAdmin(
+  db: Queryable,
+  ref: string,
+  on: boolean,
+  force: boolean,
+): Promise<SuperAdminPlan> {
   const user = await resolveUser(db, ref);
   refuseSystemUser(user);
   const changes = user.isAdministrator !== on;
@@ -43,7 +55,8 @@ export async function planSuperAdmin(db: Queryable, ref: string, on: boolean, fo
 
 export async function applySuperAdmin(db: Db, plan: SuperAdminPlan, force: boolean): Promise<void> {
   await db.transaction(async (tx) => {
-    const user = (await userById(tx, plan.user.id, true)) ?? (await resolveUser(tx, plan.user.username));
+    const user =
+      (await userById(tx, plan.user.id, true)) ?? (await resolveUser(tx, plan.user.username));
     if (!plan.on) await guard(tx, user, force);
     await tx.execute(plan.statement.sql, plan.statement.params);
   });

@@ -29,19 +29,22 @@ export function splitSql(text: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-export async function createPm4Fixture(opts: { redisPort?: number; redisDb?: number; extraEnv?: string } = {}): Promise<Pm4Fixture> {
+export async function createPm4Fixture(
+  opts: { redisPort?: number; redisDb?: number; extraEnv?: string } = {},
+): Promise<Pm4Fixture> {
   const database = uniqueName("pm4_");
   const admin = await adminDb();
   await admin.execute(`CREATE DATABASE ${ident(database)} CHARACTER SET utf8mb4`);
   await admin.close();
   const db = await adminDb(database);
   for (const file of ["schema.sql", "seed.sql"]) {
-    for (const stmt of splitSql(await readFile(path.join(FIXTURES, file), "utf8"))) await db.execute(stmt);
+    for (const stmt of splitSql(await readFile(path.join(FIXTURES, file), "utf8")))
+      await db.execute(stmt);
   }
   const dir = await mkdtemp(path.join(tmpdir(), "pmadmin-pm4-"));
   const t = adminTarget();
   const lines = [
-    "APP_NAME=\"ProcessMaker Test\"",
+    'APP_NAME="ProcessMaker Test"',
     "APP_ENV=testing",
     `DB_HOSTNAME=${t.host}`,
     `DB_PORT=${t.port ?? 3306}`,

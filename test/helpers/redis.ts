@@ -20,31 +20,52 @@ function findRedisServer(): string {
     const candidate = path.join(dir, "redis-server");
     if (dir && existsSync(candidate)) return candidate;
   }
-  for (const fixed of ["/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server"]) {
+  for (const fixed of [
+    "/usr/bin/redis-server",
+    "/usr/local/bin/redis-server",
+    "/usr/sbin/redis-server",
+  ]) {
     if (existsSync(fixed)) return fixed;
   }
-  throw new Error("redis-server is not installed; the PM4 cache tests need it. Install it with: apt-get install redis-server");
+  throw new Error(
+    "redis-server is not installed; the PM4 cache tests need it. Install it with: apt-get install redis-server",
+  );
 }
 
 export async function startRedis(): Promise<TestRedis> {
   const bin = findRedisServer();
   const port = await freePort();
-  const child: ChildProcess = spawn(bin, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    bin,
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    {
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-  const settings = (db = 0): RedisSettings => ({ url: undefined, host: "127.0.0.1", port, username: undefined, password: undefined, db, tls: false });
+  const settings = (db = 0): RedisSettings => ({
+    url: undefined,
+    host: "127.0.0.1",
+    port,
+    username: undefined,
+    password: undefined,
+    db,
+    tls: false,
+  });
   const deadline = Date.now() + 10_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited (${child.exitCode}): ${stderr}`);
+    if (child.exitCode !== null)
+      throw new Error(`redis-server exited (${child.exitCode}): ${stderr}`);
     try {
       await withRedis(settings(), (c) => c.ping(), 500);
       break;
     } catch (error) {
       if (Date.now() > deadline) {
         child.kill("SIGKILL");
-        throw new Error(`redis-server did not answer on port ${port}: ${(error as Error).message} ${stderr}`);
+        throw new Error(
+          `redis-server did not answer on port ${port}: ${(error as Error).message} ${stderr}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 100));
     }

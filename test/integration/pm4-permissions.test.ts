@@ -34,7 +34,9 @@ async function rows(type: string, id: number): Promise<Array<{ name: string; n: 
 }
 
 async function snapshot(): Promise<string> {
-  const a = await fx.db.query("SELECT permission_id, assignable_type, assignable_id FROM assignables ORDER BY 1, 2, 3");
+  const a = await fx.db.query(
+    "SELECT permission_id, assignable_type, assignable_id FROM assignables ORDER BY 1, 2, 3",
+  );
   const u = await fx.db.query("SELECT id, is_administrator, updated_at FROM users ORDER BY id");
   return JSON.stringify([a, u]);
 }
@@ -43,18 +45,32 @@ describe("platform permission", () => {
   it("lists permissions with category and holder counts, filtered by category", async () => {
     const r = await pm("permission", "list", "--category", "users", "--json");
     expect(r.exitCode).toBe(0);
-    const doc = JSON.parse(r.stdout) as { permissions: Array<{ name: string; category: string; users: number; groups: number }> };
+    const doc = JSON.parse(r.stdout) as {
+      permissions: Array<{ name: string; category: string; users: number; groups: number }>;
+    };
     expect(doc.permissions.map((p) => p.name).sort()).toEqual(
-      ["create-users", "delete-users", "edit-personal-profile", "edit-users", "publish-screen-templates", "view-other-users-profiles", "view-users"].sort(),
+      [
+        "create-users",
+        "delete-users",
+        "edit-personal-profile",
+        "edit-users",
+        "publish-screen-templates",
+        "view-other-users-profiles",
+        "view-users",
+      ].sort(),
     );
     // view-users: erin directly (twice, counted once); Requesters and Administrators.
-    expect(doc.permissions.find((p) => p.name === "view-users")).toMatchObject({ users: 1, groups: 2, category: "Users" });
+    expect(doc.permissions.find((p) => p.name === "view-users")).toMatchObject({
+      users: 1,
+      groups: 2,
+      category: "Users",
+    });
     expect(r.stderr).toContain("ProcessMaker 4 install at");
     expect(r.stderr).not.toContain(fx.db.target.password);
   });
 
   it("grants to a user as the API would, clears the user's cache entry, and is idempotent", async () => {
-    await redis.client(2, (c) => c.set(cacheKey(4), "a:1:{i:0;s:12:\"view-signals\";}"));
+    await redis.client(2, (c) => c.set(cacheKey(4), 'a:1:{i:0;s:12:"view-signals";}'));
     const r = await pm("permission", "grant", "view-groups", "view-files", "--user", "bob");
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain("Granted to user 'bob' (#4): view-groups, view-files");
@@ -80,9 +96,21 @@ describe("platform permission", () => {
   });
 
   it("adds the required companions with --with-required (create → edit → view)", async () => {
-    const r = await pm("permission", "grant", "create-signals", "--group", "Cycle B", "--with-required");
+    const r = await pm(
+      "permission",
+      "grant",
+      "create-signals",
+      "--group",
+      "Cycle B",
+      "--with-required",
+    );
     expect(r.exitCode, r.stderr).toBe(0);
-    expect((await rows(GROUP, 6)).map((x) => x.name)).toEqual(["create-signals", "edit-signals", "view-settings", "view-signals"]);
+    expect((await rows(GROUP, 6)).map((x) => x.name)).toEqual([
+      "create-signals",
+      "edit-signals",
+      "view-settings",
+      "view-signals",
+    ]);
   });
 
   it("rejects unknown permissions with the closest match and changes nothing", async () => {
@@ -119,7 +147,11 @@ describe("platform permission", () => {
   it("revokes from a group without touching other holders", async () => {
     const r = await pm("permission", "revoke", "view-users", "--group", "Administrators");
     expect(r.exitCode, r.stderr).toBe(0);
-    expect((await rows(GROUP, 3)).map((x) => x.name)).toEqual(["create-users", "delete-users", "edit-users"]);
+    expect((await rows(GROUP, 3)).map((x) => x.name)).toEqual([
+      "create-users",
+      "delete-users",
+      "edit-users",
+    ]);
     expect(r.stderr).toContain("still holds create-users, which needs view-users");
     expect((await rows(GROUP, 1)).map((x) => x.name)).toContain("view-users");
   });
@@ -127,17 +159,39 @@ describe("platform permission", () => {
   it("shows effective permissions through nested and cyclic groups", async () => {
     const r = await pm("permission", "show", "--user", "alice", "--effective", "--json");
     expect(r.exitCode, r.stderr).toBe(0);
-    const doc = JSON.parse(r.stdout) as { effective: Array<{ name: string; sources: string[] }>; groups: string[] };
+    const doc = JSON.parse(r.stdout) as {
+      effective: Array<{ name: string; sources: string[] }>;
+      groups: string[];
+    };
     const names = doc.effective.map((e) => e.name);
     expect(names.sort()).toEqual(
       [
-        "view-process-catalog", "view-my_requests", "view-all_requests", "view-users", "view-groups", "view-processes",
-        "create-processes", "edit-processes", "view-screens", "view-environment_variables", "edit-environment_variables",
-        "view-signals", "view-settings", "create-signals", "edit-signals", "view-process-categories",
+        "view-process-catalog",
+        "view-my_requests",
+        "view-all_requests",
+        "view-users",
+        "view-groups",
+        "view-processes",
+        "create-processes",
+        "edit-processes",
+        "view-screens",
+        "view-environment_variables",
+        "edit-environment_variables",
+        "view-signals",
+        "view-settings",
+        "create-signals",
+        "edit-signals",
+        "view-process-categories",
       ].sort(),
     );
     expect(names).not.toContain("view-scripts"); // only an orphan group holds it
-    expect(doc.groups.sort()).toEqual(["Cycle A", "Cycle B", "Operations", "Process Designers", "Requesters"]);
+    expect(doc.groups.sort()).toEqual([
+      "Cycle A",
+      "Cycle B",
+      "Operations",
+      "Process Designers",
+      "Requesters",
+    ]);
     const cat = doc.effective.find((e) => e.name === "view-process-categories");
     expect(cat?.sources[0]).toMatch(/^implied by (create|edit)-processes$/);
     const signals = doc.effective.find((e) => e.name === "view-signals");
@@ -152,7 +206,10 @@ describe("platform permission", () => {
     const g = await pm("permission", "show", "--group", "Cycle A", "--effective", "--json");
     expect(g.exitCode, g.stderr).toBe(0);
     const gd = JSON.parse(g.stdout) as { effective: Array<{ name: string; sources: string[] }> };
-    expect(gd.effective.find((e) => e.name === "view-signals")?.sources).toEqual(["direct", "group 'Cycle B' (via 'Cycle A')"]);
+    expect(gd.effective.find((e) => e.name === "view-signals")?.sources).toEqual([
+      "direct",
+      "group 'Cycle B' (via 'Cycle A')",
+    ]);
     expect(gd.effective.map((e) => e.name)).toContain("view-settings");
     const a = await pm("permission", "show", "--user", "admin", "--effective");
     expect(a.exitCode).toBe(0);
@@ -162,7 +219,10 @@ describe("platform permission", () => {
   it("warns that the change waits for the 24 h expiry when the cache is unreachable", async () => {
     const unreachable = await createPm4Fixture({ redisPort: 1 });
     try {
-      const r = await runInProcess(["platform", "permission", "grant", "view-files", "--user", "alice"], { env: unreachable.env() });
+      const r = await runInProcess(
+        ["platform", "permission", "grant", "view-files", "--user", "alice"],
+        { env: unreachable.env() },
+      );
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stderr).toContain("takes effect when that cache entry expires (at most 24 h)");
       expect(r.stderr).toContain("php artisan cache:forget user_3_permissions");

@@ -17,7 +17,9 @@ afterAll(async () => {
 const pm = (...args: string[]) => runInProcess(["platform", ...args], { env: fx.env() });
 
 async function admins(): Promise<string[]> {
-  const r = await fx.db.query("SELECT username FROM users WHERE is_administrator = 1 ORDER BY username");
+  const r = await fx.db.query(
+    "SELECT username FROM users WHERE is_administrator = 1 ORDER BY username",
+  );
   return r.map((x) => String(x["username"]));
 }
 
@@ -91,7 +93,15 @@ describe("finding a ProcessMaker 4 install", () => {
     const r = await runInProcess(["platform", "permission", "list", "--install-dir", tmp]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("PM4.NOT_FOUND");
-    const ok = await runInProcess(["platform", "permission", "list", "--env-file", path.join(fx.dir, ".env"), "--category", "Settings"]);
+    const ok = await runInProcess([
+      "platform",
+      "permission",
+      "list",
+      "--env-file",
+      path.join(fx.dir, ".env"),
+      "--category",
+      "Settings",
+    ]);
     expect(ok.exitCode, ok.stderr).toBe(0);
     expect(ok.stdout).toContain("update-settings");
   });
@@ -99,7 +109,10 @@ describe("finding a ProcessMaker 4 install", () => {
   it("names the missing tables when .env points at a non-PM4 database, without leaking the password", async () => {
     const env = path.join(tmp, "other.env");
     const t = fx.db.target;
-    await writeFile(env, `DB_HOSTNAME=${t.host}\nDB_PORT=${t.port}\nDB_DATABASE=mysql\nDB_USERNAME=${t.user}\nDB_PASSWORD="${t.password}"\n`);
+    await writeFile(
+      env,
+      `DB_HOSTNAME=${t.host}\nDB_PORT=${t.port}\nDB_DATABASE=mysql\nDB_USERNAME=${t.user}\nDB_PASSWORD="${t.password}"\n`,
+    );
     const r = await runInProcess(["platform", "permission", "list", "--env-file", env, "--json"]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain("PM4.NOT_PM4_DATABASE");

@@ -3,15 +3,21 @@ import { describe, expect, it } from "vitest";
 import { cacheSettings, fileCachePath, laravelSlug } from "../../src/pm4/cache-config.js";
 import { effectivePermissions, groupClosure } from "../../src/pm4/effective.js";
 import { parseDotEnv } from "../../src/pm4/env-file.js";
-import { directRequirements, impliedCategoryViews, missingRequirements, orphanedByRevoke } from "../../src/pm4/rules.js";
-import { renderStatement, revokeStatement, USER_TYPE } from "../../src/pm4/sql.js";
+import {
+  directRequirements,
+  impliedCategoryViews,
+  missingRequirements,
+  orphanedByRevoke,
+} from "../../src/pm4/rules.js";
+import { USER_TYPE } from "../../src/pm4/sql.js";
+import { renderStatement, revokeStatement } from "../../src/pm4/statements.js";
 
 describe("parseDotEnv", () => {
   it("reads quoting, comments, export, interpolation and tells empty from absent", () => {
     const env = parseDotEnv(
       [
         "# comment",
-        "APP_NAME=\"Process Maker\"",
+        'APP_NAME="Process Maker"',
         "export DB_HOSTNAME=db.local # inline",
         "DB_PASSWORD='p#ss $word'",
         "REDIS_PREFIX=",
@@ -35,27 +41,54 @@ describe("cache settings", () => {
   it("derives the physical redis key prefix as Laravel does", () => {
     expect(laravelSlug("ProcessMaker 4 - Prod")).toBe("processmaker_4_prod");
     const absent = cacheSettings(parseDotEnv(""), "/pm");
-    expect(absent).toMatchObject({ driver: "redis", keyPrefix: "processmaker_database_processmaker_cache_:" });
-    const set = cacheSettings(parseDotEnv("APP_NAME=Acme\nREDIS_PREFIX=\nCACHE_PREFIX=\nREDIS_DB=3\nREDIS_PASSWORD=null"), "/pm");
-    expect(set).toMatchObject({ driver: "redis", keyPrefix: "", redis: { db: 3, password: undefined } });
+    expect(absent).toMatchObject({
+      driver: "redis",
+      keyPrefix: "processmaker_database_processmaker_cache_:",
+    });
+    const set = cacheSettings(
+      parseDotEnv("APP_NAME=Acme\nREDIS_PREFIX=\nCACHE_PREFIX=\nREDIS_DB=3\nREDIS_PASSWORD=null"),
+      "/pm",
+    );
+    expect(set).toMatchObject({
+      driver: "redis",
+      keyPrefix: "",
+      redis: { db: 3, password: undefined },
+    });
   });
 
   it("maps the file store to Laravel's sha1 path and flags unsupported stores", () => {
     const file = cacheSettings(parseDotEnv("CACHE_DRIVER=file"), "/pm");
     expect(file).toEqual({ driver: "file", dir: "/pm/storage/framework/cache/data" });
     // sha1("user_5_permissions")
-    expect(fileCachePath("/d", "user_5_permissions")).toMatch(/^\/d\/([0-9a-f]{2})\/([0-9a-f]{2})\/\1\2[0-9a-f]{36}$/);
-    expect(cacheSettings(parseDotEnv("CACHE_DRIVER=memcached"), "/pm")).toMatchObject({ unsupported: true });
+    expect(fileCachePath("/d", "user_5_permissions")).toMatch(
+      /^\/d\/([0-9a-f]{2})\/([0-9a-f]{2})\/\1\2[0-9a-f]{36}$/,
+    );
+    expect(cacheSettings(parseDotEnv("CACHE_DRIVER=memcached"), "/pm")).toMatchObject({
+      unsupported: true,
+    });
   });
 });
 
 describe("pairing rules", () => {
-  const known = new Set(["create-users", "edit-users", "view-users", "update-settings", "view-settings", "create-process-categories", "view-process-categories", "edit-process-categories", "edit-personal-profile"]);
+  const known = new Set([
+    "create-users",
+    "edit-users",
+    "view-users",
+    "update-settings",
+    "view-settings",
+    "create-process-categories",
+    "view-process-categories",
+    "edit-process-categories",
+    "edit-personal-profile",
+  ]);
 
   it("create implies edit, and any action needs view (only names that exist)", () => {
     expect(directRequirements("create-users", known)).toEqual(["edit-users", "view-users"]);
     expect(directRequirements("update-settings", known)).toEqual(["view-settings"]);
-    expect(directRequirements("create-process-categories", known)).toEqual(["edit-process-categories", "view-process-categories"]);
+    expect(directRequirements("create-process-categories", known)).toEqual([
+      "edit-process-categories",
+      "view-process-categories",
+    ]);
     expect(directRequirements("edit-personal-profile", known)).toEqual([]);
     expect(directRequirements("view-users", known)).toEqual([]);
   });
@@ -65,12 +98,18 @@ describe("pairing rules", () => {
       ["edit-users", ["create-users"]],
       ["view-users", ["create-users", "edit-users"]],
     ]);
-    expect(missingRequirements(["create-users", "edit-users"], new Set(["view-users"]), known).size).toBe(0);
-    expect([...orphanedByRevoke(["view-users"], new Set(["edit-users"]), known)]).toEqual([["edit-users", ["view-users"]]]);
+    expect(
+      missingRequirements(["create-users", "edit-users"], new Set(["view-users"]), known).size,
+    ).toBe(0);
+    expect([...orphanedByRevoke(["view-users"], new Set(["edit-users"]), known)]).toEqual([
+      ["edit-users", ["view-users"]],
+    ]);
   });
 
   it("knows the server's computed category views", () => {
-    expect([...impliedCategoryViews(new Set(["edit-scripts"]))]).toEqual([["view-script-categories", "edit-scripts"]]);
+    expect([...impliedCategoryViews(new Set(["edit-scripts"]))]).toEqual([
+      ["view-script-categories", "edit-scripts"],
+    ]);
   });
 });
 

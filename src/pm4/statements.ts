@@ -1,0 +1,46 @@
+// The writes pmadmin makes to a ProcessMaker 4 database, as data: run in one transaction by
+// change.ts/super-admin.ts, or printed by --dry-run. Values are always bound parameters.
+import { literal } from "../db/mysql.js";
+
+export interface Statement {
+  sql: string;
+  params: ReadonlyArray<string | number>;
+}
+
+/** The statement with its values inlined, for --dry-run output only (never executed). */
+export function renderStatement(s: Statement): string {
+  let i = 0;
+  return `${s.sql.replace(/\?/g, () => {
+    const v = s.params[i++];
+    return typeof v === "number" ? String(v) : literal(String(v));
+  })};`;
+}
+
+/** Insert one grant unless an identical row exists (the table has no unique key, §1.2). */
+export function grantStatement(permissionId: number, type: string, holderId: number): Statement {
+  return {
+    sql:
+      "INSERT INTO assignables (permission_id, assignable_type, assignable_id) SELECT ?, ?, ? FROM DUAL " +
+      "WHERE NOT EXISTS (SELECT 1 FROM assignables WHERE permission_id = ? AND assignable_type = ? AND assignable_id = ?)",
+    params: [permissionId, type, holderId, permissionId, type, holderId],
+  };
+}
+
+/** Delete every row for these grants, duplicates included. */
+export function revokeStatement(
+  permissionIds: readonly number[],
+  type: string,
+  holderId: number,
+): Statement {
+  return {
+    sql: `DELETE FROM assignables WHERE assignable_type = ? AND assignable_id = ? AND permission_id IN (${permissionIds.map(() => "?").join(", ")})`,
+    params: [type, holderId, ...permissionIds],
+  };
+}
+
+export function superAdminStatement(userId: number, on: boolean): Statement {
+  return {
+    sql: "UPDATE users SET is_administrator = ?, updated_at = NOW() WHERE id = ? AND deleted_at IS NULL",
+    params: [on ? 1 : 0, userId],
+  };
+}
