@@ -1,10 +1,13 @@
-// Verifying pmadmin's manifest entry against what pass 1 hashed. The manifest format belongs to
-// workspace-backup (src/archive/manifest.ts); until that lands this reads the obvious shape
-// { platform?, entries|files: [{ path|name, size?, sha256 }] } and ignores what it does not know.
+// Verifying pmadmin's manifest (src/archive/manifest.ts, written by workspace-backup) against what
+// pass 1 hashed: every entry listed must be present with the same size and SHA-256, and no entry
+// may be present that the manifest does not list.
+import { MANIFEST_NAME, manifestEntryMap, parseManifest } from "../archive/manifest.js";
 import { failure } from "../errors.js";
 import type { Platform } from "../runtime.js";
 import { normalizeEntryPath } from "./layout.js";
 import type { ArchiveScan } from "./scan.js";
+
+export { MANIFEST_NAME };
 
 export interface ManifestCheck {
   present: boolean;
@@ -22,36 +25,27 @@ function asPlatform(v: unknown): Platform | undefined {
   return undefined;
 }
 
+function mismatch(name: string, why: string): Error {
+  return failure("RESTORE.CHECKSUM_MISMATCH", `The backup entry ${name} ${why}; nothing was restored.`, {
+    hint: "The backup is damaged or was altered; use another copy.",
+  });
+}
+
 export function verifyManifest(scan: ArchiveScan): ManifestCheck {
   if (!scan.manifest) return { present: false, verified: 0, platform: undefined, formatVersion: undefined, serverVersion: undefined };
-  let m: Record<string, unknown>;
-  try {
-    m = JSON.parse(scan.manifest.text) as Record<string, unknown>;
-  } catch {
-    throw failure("RESTORE.BAD_MANIFEST", `The pmadmin manifest ${scan.manifest.path} is not valid JSON.`, { hint: "The backup is damaged; use another copy." });
-  }
-  const list = (Array.isArray(m["entries"]) ? m["entries"] : Array.isArray(m["files"]) ? m["files"] : []) as Array<Record<string, unknown>>;
-  const byPath = new Map(scan.entries.map((e) => [normalizeEntryPath(e.path), e]));
+  const m = parseManifest(scan.manifest.text);
+  const listed = manifestEntryMap(m);
+  const seen = new Set<string>();
   let verified = 0;
-  for (const item of list) {
-    const p = typeof item["path"] === "string" ? item["path"] : typeof item["name"] === "string" ? item["name"] : undefined;
-    const sha = typeof item["sha256"] === "string" ? item["sha256"].toLowerCase() : undefined;
-    if (!p || !sha) continue;
-    const e = byPath.get(normalizeEntryPath(p));
-    const size = typeof item["size"] === "number" ? item["size"] : undefined;
-    if (!e || e.sha256 !== sha || (size !== undefined && size !== e.size)) {
-      throw failure("RESTORE.CHECKSUM_MISMATCH", `The backup entry ${p} ${e ? "does not match its checksum" : "listed in the manifest is missing"}; nothing was restored.`, {
-        hint: "The backup is damaged or was altered; use another copy.",
-      });
-    }
+  for (const e of scan.entries) {
+    const name = normalizeEntryPath(e.path);
+    if (name === normalizeEntryPath(scan.manifest.path)) continue;
+    const want = listed.get(name);
+    if (!want) throw mismatch(name, "is not listed in the pmadmin manifest");
+    if (want.size !== e.size || want.sha256 !== e.sha256) throw mismatch(name, "does not match its checksum in the pmadmin manifest");
+    seen.add(name);
     verified += 1;
   }
-  const server = m["serverVersion"] ?? m["server_version"];
-  return {
-    present: true,
-    verified,
-    platform: asPlatform(m["platform"]),
-    formatVersion: typeof m["formatVersion"] === "number" ? m["formatVersion"] : typeof m["version"] === "number" ? m["version"] : undefined,
-    serverVersion: typeof server === "string" ? server : undefined,
-  };
+  for (const name of listed.keys()) if (!seen.has(name)) throw mismatch(name, "listed in the pmadmin manifest is missing");
+  return { present: true, verified, platform: asPlatform(m.platform), formatVersion: m.formatVersion, serverVersion: m.server.version };
 }

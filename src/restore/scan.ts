@@ -1,6 +1,7 @@
 // Pass 1 over the archive, before anything is written: every entry's header and SHA-256, the meta
 // entries' text and pmadmin's manifest. Proves the archive is readable to its end.
 import { createHash } from "node:crypto";
+import { MANIFEST_NAME } from "../archive/manifest.js";
 import { failure } from "../errors.js";
 import type { ArchiveSource } from "./archive-source.js";
 import { entryText, readArchive } from "./archive-read.js";
@@ -14,9 +15,9 @@ export interface ArchiveScan {
   totalBytes: number;
 }
 
-/** pmadmin's manifest entry (written by workspace-backup); matched loosely until its name is fixed. */
+/** pmadmin's manifest entry at the archive root (written by workspace-backup). */
 export function isManifestPath(p: string): boolean {
-  return /(^|\/)\.?pmadmin[-_.]manifest(\.json)?$/i.test(normalizeEntryPath(p));
+  return normalizeEntryPath(p) === MANIFEST_NAME;
 }
 
 export async function scanArchive(src: ArchiveSource, signal?: AbortSignal): Promise<ArchiveScan> {
