@@ -26,7 +26,7 @@ export async function showCommand(ctx: Ctx, cmd: Command): Promise<void> {
         superAdmin,
         direct: direct.map(([name, rows]) => ({ name, rows })),
       });
-      ctx.out.line(`Direct permissions of ${label}: ${direct.length === 0 ? "none" : ""}`);
+      ctx.out.line(`Direct permissions of ${label}:${direct.length === 0 ? " none" : ""}`);
       for (const [name, rows] of direct)
         ctx.out.line(`  ${name}${rows > 1 ? `  (${rows} duplicate rows)` : ""}`);
       return;
@@ -62,7 +62,7 @@ export async function showCommand(ctx: Ctx, cmd: Command): Promise<void> {
       .map((g) => names.get(g) ?? `#${g}`);
     ctx.out.document({ ...head, superAdmin: false, groups: viaGroups, effective: result.entries });
     ctx.out.line(
-      `Effective permissions of ${label}${viaGroups.length ? ` (groups: ${viaGroups.join(", ")})` : ""}: ${result.entries.length === 0 ? "none" : ""}`,
+      `Effective permissions of ${label}${viaGroups.length ? ` (groups: ${viaGroups.join(", ")})` : ""}:${result.entries.length === 0 ? " none" : ""}`,
     );
     for (const e of result.entries) ctx.out.line(`  ${e.name.padEnd(32)} ${e.sources.join("; ")}`);
   });

@@ -60,9 +60,16 @@ export async function withRedis<T>(
 ): Promise<T> {
   const opts = redisOptions(r, timeoutMs);
   const client = r.url === undefined ? new Redis(opts) : new Redis(r.url, opts);
-  client.on("error", () => undefined); // reported through the rejected promise instead
+  // Reported through the rejected promise instead; the event carries the real cause
+  // (ECONNREFUSED, WRONGPASS) where connect() only says "Connection is closed".
+  let cause: Error | undefined;
+  client.on("error", (e: Error) => (cause = e));
   try {
-    await client.connect();
+    try {
+      await client.connect();
+    } catch (error) {
+      throw cause ?? error;
+    }
     return await fn(client);
   } finally {
     client.disconnect();
@@ -84,7 +91,7 @@ export async function forgetUserPermissions(
         status: "unreachable",
         driver: "redis",
         key,
-        detail: `${describeRedis(cache.redis)}: ${(error as Error).message}`,
+        detail: `${describeRedis(cache.redis)}: ${(error as Error).message.replace(/\.$/, "")}`,
       };
     }
   }
