@@ -149,9 +149,12 @@ async function extendAdmin(ctx: Ctx, cmd: Command): Promise<number> {
       ...(ctx.opts.dryRun ? { sql } : {}),
     });
     const dry = ctx.opts.dryRun ? " (dry run)" : "";
-    ctx.out.line(change.from.users === due && change.from.rbac === due && password === undefined
-      ? `${user.username} (${ws.name}): due date already ${due}`
-      : `${user.username} (${ws.name}): due date ${describeFrom(change)} → ${due}${dry}`);
+    const same = change.from.users === due && change.from.rbac === due;
+    ctx.out.line(
+      same
+        ? `${user.username} (${ws.name}): due date ${password === undefined ? "already" : "stays"} ${due}${dry}`
+        : `${user.username} (${ws.name}): due date ${describeFrom(change)} → ${due}${dry}`,
+    );
     if (rotated && file !== undefined) ctx.out.line(`new password (${algorithm ?? ""}) written to ${file} (mode 0600)`);
     else if (rotated) {
       ctx.out.line(`new password for ${user.username} (shown only now):`);
