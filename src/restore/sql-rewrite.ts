@@ -14,6 +14,12 @@ const UNSAFE = /^\s*(\/\*!\d*\s*)?(USE\s|CREATE\s+(DATABASE|SCHEMA)\b|DROP\s+(DA
 const ACCOUNT_PART = "(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|\"[^\"]*\"|[A-Za-z0-9_.$%-]+)";
 const DEFINER = new RegExp(`DEFINER\\s*=\\s*${ACCOUNT_PART}\\s*@\\s*${ACCOUNT_PART}`, "gi");
 
+function endsStatement(buf: Buffer): boolean {
+  let i = buf.length - 1;
+  while (i >= 0 && (buf[i] === 0x0a || buf[i] === 0x0d || buf[i] === 0x20 || buf[i] === 0x09)) i--;
+  return i >= 0 && buf[i] === 0x3b;
+}
+
 export interface RewriteOptions {
   /** Quoted account, e.g. `wf_abc`@`localhost`. */
   definer: string;
@@ -24,6 +30,8 @@ export class SqlRewrite extends Transform {
   definersRewritten = 0;
   private rest: Buffer = Buffer.alloc(0);
   private inCreate = false;
+  /** Inside an INSERT: newer mariadb-dump writes one row per line, the statement ends at ';'. */
+  private inData = false;
   private started = false;
 
   constructor(private readonly o: RewriteOptions) {
@@ -39,8 +47,9 @@ export class SqlRewrite extends Transform {
 
   private line(buf: Buffer): Buffer {
     const head = buf.subarray(0, 16).toString("latin1");
-    if (DATA.test(head)) {
+    if (this.inData || DATA.test(head)) {
       this.inCreate = false;
+      this.inData = !endsStatement(buf);
       return buf;
     }
     let text = buf.toString("latin1");

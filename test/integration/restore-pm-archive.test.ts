@@ -1,0 +1,105 @@
+// An archive laid out by ProcessMaker itself restores under a new name: identical tables and
+// files, working db.php credentials, working triggers with the new user.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "../../src/db/mysql.js";
+import { parseDbPhp } from "../../src/install/db-php.js";
+import { runInProcess } from "../helpers/cli.js";
+import { createTestInstall, type TestInstall } from "../helpers/install.js";
+import { buildPmArchive, buildSplitArchive, type PmArchive } from "../helpers/pm-archive.js";
+import { tableChecksums, treeFingerprint } from "../helpers/restore-compare.js";
+
+let install: TestInstall;
+let archive: PmArchive;
+
+beforeAll(async () => {
+  install = await createTestInstall({ workspaces: 1, cases: 6 });
+  archive = await buildPmArchive(install.workspaces[0]!);
+});
+afterAll(async () => {
+  await archive?.cleanup();
+  await install?.cleanup();
+});
+
+async function restoredDbPhp(name: string) {
+  return parseDbPhp(await readFile(path.join(install.sharedDir, "sites", name, "db.php"), "utf8"));
+}
+
+async function expectSameAsSource(name: string): Promise<void> {
+  const src = install.workspaces[0]!;
+  const db = await restoredDbPhp(name);
+  install.track(`wf_${name}`, db.wf.user);
+  expect(db.wf.name).toBe(`wf_${name}`);
+  expect(db.wf.user).not.toBe(src.dbUser);
+  expect(await tableChecksums(`wf_${name}`)).toEqual(await tableChecksums(src.database));
+  const skip = (rel: string) => rel === "db.php";
+  expect(await treeFingerprint(path.join(install.sharedDir, "sites", name), skip)).toEqual(await treeFingerprint(src.siteDir, skip));
+  // The new credentials connect, and the triggers (definer rewritten) work for the new user.
+  const conn = await connect({ host: db.wf.host, port: db.wf.port, user: db.wf.user, password: db.wf.password, database: db.wf.name });
+  try {
+    const [app] = await conn.query<{ APP_UID: string }>("SELECT APP_UID FROM APPLICATION LIMIT 1");
+    await conn.execute("UPDATE APPLICATION SET APP_STATUS = 'COMPLETED', APP_UPDATE_DATE = NOW() WHERE APP_UID = ?", [app!.APP_UID]);
+    const [acv] = await conn.query<{ s: string }>("SELECT APP_STATUS AS s FROM APP_CACHE_VIEW WHERE APP_UID = ? LIMIT 1", [app!.APP_UID]);
+    if (acv) expect(acv.s).toBe("COMPLETED");
+    await conn.execute(
+      "INSERT INTO APP_DELEGATION (APP_UID, DEL_INDEX, PRO_UID, TAS_UID, USR_UID, DEL_THREAD_STATUS, DEL_DELEGATE_DATE, DEL_DATA) VALUES (?, 99, 'P', 'T', '00000000000000000000000000000009', 'OPEN', NOW(), '')",
+      [app!.APP_UID],
+    );
+    const [cur] = await conn.query<{ u: string }>("SELECT APP_CUR_USER AS u FROM APPLICATION WHERE APP_UID = ?", [app!.APP_UID]);
+    expect(cur!.u).toBe("00000000000000000000000000000009");
+    const views = await conn.query("SELECT COUNT(*) AS n FROM ACTIVE_USERS_VIEW");
+    expect(Number(views[0]?.["n"])).toBeGreaterThan(0);
+  } finally {
+    await conn.close();
+  }
+}
+
+describe("workspace-restore of ProcessMaker-made archives", () => {
+  it("-i describes the archive without changing anything (--json)", async () => {
+    const r = await runInProcess(["workspace-restore", "-i", "--json", archive.file], { env: install.env() });
+    expect(r.stderr).toBe("");
+    expect(r.exitCode).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.workspaces[0].name).toBe(install.workspaces[0]!.name);
+    expect(doc.workspaces[0].platform).toBe("linux");
+    expect(doc.checksums).toBe("absent");
+    expect(r.stdout).not.toContain(install.workspaces[0]!.dbPassword);
+  });
+
+  it("restores a single .tar under a new name", async () => {
+    const r = await runInProcess(["workspace-restore", "--json", archive.file, "restoredpm"], { env: install.env() });
+    expect(r.stderr, r.stdout).toBe("");
+    expect(r.exitCode).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.workspace).toBe("restoredpm");
+    expect(JSON.stringify(doc)).not.toMatch(/password/i);
+    await expectSameAsSource("restoredpm");
+  });
+
+  it("restores a gzip engine-1 archive found by bare name in <shared>/backups", async () => {
+    const a = await buildPmArchive(install.workspaces[0]!, { engine1: true, gzip: true });
+    try {
+      const { copyFile } = await import("node:fs/promises");
+      await copyFile(a.file, path.join(install.sharedDir, "backups", "eng1.tar"));
+      const r = await runInProcess(["workspace-restore", "eng1", "restoredeng1"], { env: install.env() });
+      expect(r.exitCode, r.stderr).toBe(0);
+      const db = await restoredDbPhp("restoredeng1");
+      install.track("wf_restoredeng1", db.wf.user);
+      expect(Object.keys(await tableChecksums("wf_restoredeng1")).sort()).toEqual(Object.keys(await tableChecksums(install.workspaces[0]!.database)).sort());
+    } finally {
+      await a.cleanup();
+    }
+  });
+
+  it("restores a split -m archive with absolute PATH_DATA paths", async () => {
+    const s = await buildSplitArchive(install.workspaces[0]!, install.sharedDir);
+    try {
+      const r = await runInProcess(["workspace-restore", "-m", s.base, "restoredsplit"], { env: install.env() });
+      expect(r.exitCode, r.stderr).toBe(0);
+      await expectSameAsSource("restoredsplit");
+    } finally {
+      await s.cleanup();
+    }
+  });
+});
