@@ -1,6 +1,7 @@
 // Every command, in the order `pmadmin --help` lists them. Each file registers itself.
 import type { Registrar } from "../cli/program.js";
 import { registerInfo } from "./info.js";
+import { registerWorkspaceBackup } from "./workspace-backup.js";
 import { registerWorkspaceRestore } from "./workspace-restore.js";
 import { registerCheckIntegrity } from "./check-integrity.js";
 import { registerFlushCache } from "./flush-cache.js";
@@ -12,4 +13,4 @@ import { registerUser } from "./user.js";
 import { registerAdmin } from "./admin.js";
 import { registerAdminStatus } from "./admin-status.js";
 
-export const COMMANDS: readonly Registrar[] = [registerInfo, registerWorkspaceRestore, registerSandbox, registerCheckIntegrity, registerFlushCache, registerPlatform, registerRole, registerPermission, registerUser, registerAdmin, registerAdminStatus];
+export const COMMANDS: readonly Registrar[] = [registerInfo, registerWorkspaceBackup, registerWorkspaceRestore, registerSandbox, registerCheckIntegrity, registerFlushCache, registerPlatform, registerRole, registerPermission, registerUser, registerAdmin, registerAdminStatus];
