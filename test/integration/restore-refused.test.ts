@@ -1,0 +1,109 @@
+// Refused and failed restores exit with the contract's codes and change nothing.
+import { readdir, writeFile, symlink, truncate, stat } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runInProcess } from "../helpers/cli.js";
+import { adminDb } from "../helpers/db.js";
+import { createTestInstall, type TestInstall } from "../helpers/install.js";
+import { buildPmArchive, type PmArchive } from "../helpers/pm-archive.js";
+import { startExtraServer, type ExtraServer } from "../helpers/servers.js";
+
+let install: TestInstall;
+let archive: PmArchive;
+
+beforeAll(async () => {
+  install = await createTestInstall({ workspaces: 1, cases: 3 });
+  archive = await buildPmArchive(install.workspaces[0]!);
+});
+afterAll(async () => {
+  await archive?.cleanup();
+  await install?.cleanup();
+});
+
+async function snapshot(): Promise<{ sites: string[]; dbs: string[] }> {
+  const db = await adminDb();
+  try {
+    const dbs = (await db.query<{ Database: string }>("SHOW DATABASES")).map((r) => r.Database).sort();
+    return { sites: (await readdir(path.join(install.sharedDir, "sites"))).sort(), dbs };
+  } finally {
+    await db.close();
+  }
+}
+
+async function expectRefused(args: string[], exit: number, code: string, extra: Record<string, string> = {}): Promise<void> {
+  const before = await snapshot();
+  const r = await runInProcess(["workspace-restore", ...args], { env: { ...install.env(), ...extra } });
+  expect(r.stderr).toContain(code);
+  expect(r.exitCode).toBe(exit);
+  expect(await snapshot()).toEqual(before);
+}
+
+describe("workspace-restore refusals", () => {
+  it("refuses a Windows-made archive on Linux (exit 3)", async () => {
+    const a = await buildPmArchive(install.workspaces[0]!, { system: "Windows Server 2019 (WINNT)" });
+    try {
+      await expectRefused([a.file, "xplat"], 3, "RESTORE.CROSS_PLATFORM");
+    } finally {
+      await a.cleanup();
+    }
+  });
+
+  it("refuses an existing workspace in another letter case, even with -o (exit 3)", async () => {
+    const name = install.workspaces[0]!.name.toUpperCase();
+    await expectRefused([archive.file, name], 3, "RESTORE.CASE_CONFLICT");
+    await expectRefused(["-o", archive.file, name], 3, "RESTORE.CASE_CONFLICT");
+  });
+
+  it("refuses the existing workspace without -o (exit 3)", async () => {
+    await expectRefused([archive.file], 3, "RESTORE.WORKSPACE_EXISTS");
+  });
+
+  it("refuses a bad name (exit 2)", async () => {
+    await expectRefused([archive.file, "bad-name"], 2, "WORKSPACE.BAD_NAME");
+    await expectRefused([archive.file, "a".repeat(30)], 2, "WORKSPACE.BAD_NAME");
+  });
+
+  it("fails on a truncated archive (exit 1)", async () => {
+    const a = await buildPmArchive(install.workspaces[0]!, { gzip: true });
+    try {
+      await truncate(a.file, Math.floor((await stat(a.file)).size / 2));
+      await expectRefused([a.file, "trunc"], 1, "RESTORE.CORRUPT");
+    } finally {
+      await a.cleanup();
+    }
+  });
+
+  it("fails on a '../' entry (exit 1)", async () => {
+    const a = await buildPmArchive(install.workspaces[0]!, {
+      mutate: async (dir) => writeFile(path.join(dir, "evil"), "x"),
+      extraArgs: ["--transform", "s,^evil$,../evil,", "evil"],
+    });
+    try {
+      await expectRefused([a.file, "dotdot"], 1, "RESTORE.UNSAFE_ENTRY");
+    } finally {
+      await a.cleanup();
+    }
+  });
+
+  it("fails on a link pointing out of the workspace (exit 1)", async () => {
+    const ws = install.workspaces[0]!;
+    const a = await buildPmArchive(ws, {
+      mutate: async (dir) => symlink("../../../etc/passwd", path.join(dir, `${ws.name}.files`, "out")),
+    });
+    try {
+      await expectRefused([a.file, "linkout"], 1, "RESTORE.UNSAFE_ENTRY");
+    } finally {
+      await a.cleanup();
+    }
+  });
+
+  it("refuses a lower_case_table_names=1 server (exit 3)", async () => {
+    let extra: ExtraServer | undefined;
+    try {
+      extra = await startExtraServer({ lowerCaseTableNames: 1 });
+      await expectRefused(["--db-admin-url", extra.url, archive.file, "lctn"], 3, "RESTORE.LOWER_CASE_TABLE_NAMES");
+    } finally {
+      await extra?.stop();
+    }
+  });
+});
