@@ -22,11 +22,18 @@ export function extendedDueDate(choice: DueDateChoice, now: Date): string {
   }
   if (choice.until !== undefined) {
     const date = parseSqlDate(choice.until);
-    if (!date) throw usage("ADMIN.BAD_DATE", `--until '${choice.until}' is not a date.`, { hint: "Write it as YYYY-MM-DD, e.g. 2027-03-31." });
-    if (daysBetween(now, date) < 0 && !choice.force) {
-      throw refused("ADMIN.DATE_IN_PAST", `--until ${choice.until} is before today (${sqlDate(now)}); the account could not log in. Nothing changed.`, {
-        hint: "Pick a date from today on, use expire-admin to lock the account, or add --force.",
+    if (!date)
+      throw usage("ADMIN.BAD_DATE", `--until '${choice.until}' is not a date.`, {
+        hint: "Write it as YYYY-MM-DD, e.g. 2027-03-31.",
       });
+    if (daysBetween(now, date) < 0 && !choice.force) {
+      throw refused(
+        "ADMIN.DATE_IN_PAST",
+        `--until ${choice.until} is before today (${sqlDate(now)}); the account could not log in. Nothing changed.`,
+        {
+          hint: "Pick a date from today on, use expire-admin to lock the account, or add --force.",
+        },
+      );
     }
     return sqlDate(date);
   }
@@ -48,7 +55,10 @@ export interface AccountChange {
 
 export function assertChangeableAccount(user: DbUser): void {
   if (user.uid === GUEST_USER_UID) {
-    throw refused("USER.GUEST_PROTECTED", "The guest user is protected; ProcessMaker refuses to change it and so does pmadmin. Nothing changed.");
+    throw refused(
+      "USER.GUEST_PROTECTED",
+      "The guest user is protected; ProcessMaker refuses to change it and so does pmadmin. Nothing changed.",
+    );
   }
 }
 
@@ -56,7 +66,12 @@ export function assertChangeableAccount(user: DbUser): void {
  * Due date (and optionally password hash) in both tables. `passwordHash` is redacted in the
  * printed SQL: a dry run never shows it.
  */
-export function planAccountChange(user: DbUser, dueDate: string, now: Date, passwordHash?: string): AccountChange {
+export function planAccountChange(
+  user: DbUser,
+  dueDate: string,
+  now: Date,
+  passwordHash?: string,
+): AccountChange {
   assertChangeableAccount(user);
   const { wf, rbac } = assertBothTables(user);
   const changes = wf.dueDate !== dueDate || rbac.dueDate !== dueDate || passwordHash !== undefined;
@@ -65,14 +80,33 @@ export function planAccountChange(user: DbUser, dueDate: string, now: Date, pass
   if (changes) {
     for (const table of ["USERS", "RBAC_USERS"]) {
       if (passwordHash === undefined) {
-        statements.push(stmt(`UPDATE ${table} SET USR_DUE_DATE = ?, USR_UPDATE_DATE = ? WHERE USR_UID = ?`, dueDate, stamp, user.uid));
+        statements.push(
+          stmt(
+            `UPDATE ${table} SET USR_DUE_DATE = ?, USR_UPDATE_DATE = ? WHERE USR_UID = ?`,
+            dueDate,
+            stamp,
+            user.uid,
+          ),
+        );
       } else {
         statements.push({
-          ...stmt(`UPDATE ${table} SET USR_DUE_DATE = ?, USR_PASSWORD = ?, USR_UPDATE_DATE = ? WHERE USR_UID = ?`, dueDate, passwordHash, stamp, user.uid),
+          ...stmt(
+            `UPDATE ${table} SET USR_DUE_DATE = ?, USR_PASSWORD = ?, USR_UPDATE_DATE = ? WHERE USR_UID = ?`,
+            dueDate,
+            passwordHash,
+            stamp,
+            user.uid,
+          ),
           redact: new Map([[1, HASH_PLACEHOLDER]]),
         });
       }
     }
   }
-  return { user, from: { users: wf.dueDate, rbac: rbac.dueDate }, to: dueDate, changes, statements };
+  return {
+    user,
+    from: { users: wf.dueDate, rbac: rbac.dueDate },
+    to: dueDate,
+    changes,
+    statements,
+  };
 }

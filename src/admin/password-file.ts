@@ -12,7 +12,10 @@ export interface StagedFile {
 }
 
 export async function stagePasswordFile(target: string, password: string): Promise<StagedFile> {
-  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString("hex")}.tmp`);
+  const tmp = path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${randomBytes(4).toString("hex")}.tmp`,
+  );
   try {
     const fh = await open(tmp, "wx", 0o600);
     try {
@@ -23,9 +26,13 @@ export async function stagePasswordFile(target: string, password: string): Promi
     }
   } catch (error) {
     await rm(tmp, { force: true });
-    throw failure("ADMIN.PASSWORD_FILE", `Cannot write ${target}: ${(error as Error).message}. Nothing changed.`, {
-      hint: "Pick a --password-file in a directory you can write to.",
-    });
+    throw failure(
+      "ADMIN.PASSWORD_FILE",
+      `Cannot write ${target}: ${(error as Error).message}. Nothing changed.`,
+      {
+        hint: "Pick a --password-file in a directory you can write to.",
+      },
+    );
   }
   return {
     commit: () => rename(tmp, target),

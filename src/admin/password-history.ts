@@ -36,9 +36,18 @@ export function nextHistory(previous: string | null, hash: string, limit = 0): s
   return phpSerialize(phpList(list));
 }
 
-export async function planPasswordHistory(db: Queryable, userUid: string, hash: string, stamp: string): Promise<Statement[]> {
-  const rows = await db.query<{ h: string | null }>("SELECT USR_PASSWORD_HISTORY AS h FROM USERS_PROPERTIES WHERE USR_UID = ?", [userUid]);
-  const redact = (index: number): ReadonlyMap<number, string> => new Map([[index, "'<new password history>'"]]);
+export async function planPasswordHistory(
+  db: Queryable,
+  userUid: string,
+  hash: string,
+  stamp: string,
+): Promise<Statement[]> {
+  const rows = await db.query<{ h: string | null }>(
+    "SELECT USR_PASSWORD_HISTORY AS h FROM USERS_PROPERTIES WHERE USR_UID = ?",
+    [userUid],
+  );
+  const redact = (index: number): ReadonlyMap<number, string> =>
+    new Map([[index, "'<new password history>'"]]);
   const row = rows[0];
   if (row === undefined) {
     // loadOrCreateIfNotExists seeds the history with the new hash, which the update then rotates.

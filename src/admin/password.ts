@@ -9,28 +9,47 @@ import { PhpSerializeError, phpUnserialize } from "./php-serialize.js";
 export const DEFAULT_ALGORITHM = "md5";
 
 /** The 'current' algorithm of a CFG_VALUE, or md5 when it is absent or unreadable. */
-export function algorithmFromSetting(cfgValue: string | undefined): { algorithm: string; note?: string } {
-  if (cfgValue === undefined) return { algorithm: DEFAULT_ALGORITHM, note: "no ENTERPRISE_SETTING_ENCRYPT row; ProcessMaker defaults to md5" };
+export function algorithmFromSetting(cfgValue: string | undefined): {
+  algorithm: string;
+  note?: string;
+} {
+  if (cfgValue === undefined)
+    return {
+      algorithm: DEFAULT_ALGORITHM,
+      note: "no ENTERPRISE_SETTING_ENCRYPT row; ProcessMaker defaults to md5",
+    };
   try {
     const v = phpUnserialize(cfgValue);
     const current = v instanceof Map ? v.get("current") : undefined;
     if (typeof current === "string" && current !== "") return { algorithm: current.toLowerCase() };
-    return { algorithm: DEFAULT_ALGORITHM, note: "ENTERPRISE_SETTING_ENCRYPT has no 'current'; ProcessMaker defaults to md5" };
+    return {
+      algorithm: DEFAULT_ALGORITHM,
+      note: "ENTERPRISE_SETTING_ENCRYPT has no 'current'; ProcessMaker defaults to md5",
+    };
   } catch (error) {
     if (!(error instanceof PhpSerializeError)) throw error;
-    return { algorithm: DEFAULT_ALGORITHM, note: `ENTERPRISE_SETTING_ENCRYPT is not readable (${error.message}); using md5 as ProcessMaker would` };
+    return {
+      algorithm: DEFAULT_ALGORITHM,
+      note: `ENTERPRISE_SETTING_ENCRYPT is not readable (${error.message}); using md5 as ProcessMaker would`,
+    };
   }
 }
 
-export async function workspaceAlgorithm(db: Queryable): Promise<{ algorithm: string; note?: string }> {
+export async function workspaceAlgorithm(
+  db: Queryable,
+): Promise<{ algorithm: string; note?: string }> {
   const rows = await db.query<{ v: string }>(
     "SELECT CFG_VALUE AS v FROM CONFIGURATION WHERE CFG_UID = 'ENTERPRISE_SETTING_ENCRYPT' AND OBJ_UID = '' LIMIT 1",
   );
   const found = algorithmFromSetting(rows[0]?.v);
   if (!getHashes().includes(found.algorithm)) {
-    throw failure("ADMIN.UNSUPPORTED_HASH", `The workspace hashes passwords with '${found.algorithm}', which this Node.js cannot compute. Nothing changed.`, {
-      hint: "Set ENTERPRISE_SETTING_ENCRYPT to sha256 or md5 in ProcessMaker, or change the password there.",
-    });
+    throw failure(
+      "ADMIN.UNSUPPORTED_HASH",
+      `The workspace hashes passwords with '${found.algorithm}', which this Node.js cannot compute. Nothing changed.`,
+      {
+        hint: "Set ENTERPRISE_SETTING_ENCRYPT to sha256 or md5 in ProcessMaker, or change the password there.",
+      },
+    );
   }
   return found;
 }

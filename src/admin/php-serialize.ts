@@ -16,13 +16,14 @@ export function phpUnserialize(text: string): PhpValue {
     return s;
   };
   const expect = (ch: string): void => {
-    if (buf.toString("utf8", pos, pos + 1) !== ch) throw new PhpSerializeError(`expected '${ch}' at byte ${pos}`);
+    if (buf.toString("utf8", pos, pos + 1) !== ch)
+      throw new PhpSerializeError(`expected '${ch}' at byte ${pos}`);
     pos += 1;
   };
   const value = (): PhpValue => {
     const type = buf.toString("utf8", pos, pos + 1);
     pos += 1;
-    if (type === "N") return expect(";"), null;
+    if (type === "N") return (expect(";"), null);
     expect(":");
     switch (type) {
       case "i":
@@ -45,7 +46,8 @@ export function phpUnserialize(text: string): PhpValue {
         const map: PhpArray = new Map();
         for (let i = 0; i < count; i++) {
           const key = value();
-          if (typeof key !== "string" && typeof key !== "number") throw new PhpSerializeError("array key is not a string or integer");
+          if (typeof key !== "string" && typeof key !== "number")
+            throw new PhpSerializeError("array key is not a string or integer");
           map.set(key, value());
         }
         expect("}");

@@ -36,28 +36,50 @@ async function adminStatusCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const entries: Entry[] = [];
   for (const ws of workspaces) {
     try {
-      const s = await withWorkspaceDb(ws, ctx.rt.env, async (db) => adminStatus(await loadUser(db, o.user ?? ADMIN_USER_UID), now, warnDays));
+      const s = await withWorkspaceDb(ws, ctx.rt.env, async (db) =>
+        adminStatus(await loadUser(db, o.user ?? ADMIN_USER_UID), now, warnDays),
+      );
       entries.push({ workspace: ws.name, ...s });
     } catch (error) {
-      entries.push({ workspace: ws.name, error: errorMessage(error), code: isPmError(error) ? error.code : "INTERNAL" });
+      entries.push({
+        workspace: ws.name,
+        error: errorMessage(error),
+        code: isPmError(error) ? error.code : "INTERNAL",
+      });
     }
   }
   const failed = entries.filter((e) => "error" in e);
   const findings = entries.filter((e) => "finding" in e && e.finding);
-  ctx.out.document({ ok: failed.length === 0 && findings.length === 0, today: sqlDate(now), warnDays, workspaces: entries });
+  ctx.out.document({
+    ok: failed.length === 0 && findings.length === 0,
+    today: sqlDate(now),
+    warnDays,
+    workspaces: entries,
+  });
   const rows = entries.map((e) =>
     "error" in e
       ? [e.workspace, "-", "-", "-", `error: ${e.error}`]
       : [e.workspace, e.user, e.dueDate, String(e.daysLeft), e.state],
   );
-  for (const line of formatTable(["WORKSPACE", "USER", "DUE DATE", "DAYS LEFT", "STATUS"], rows)) ctx.out.line(line);
+  for (const line of formatTable(["WORKSPACE", "USER", "DUE DATE", "DAYS LEFT", "STATUS"], rows))
+    ctx.out.line(line);
   for (const e of entries) {
     if ("error" in e) ctx.out.warn(`${e.workspace}: could not read the admin account: ${e.error}`);
     else {
-      if (e.state === "expired") ctx.out.warn(`${e.workspace}: ${e.user} expired on ${e.dueDate}; run 'pmadmin extend-admin ${e.workspace}'.`);
-      if (e.state === "expiring") ctx.out.warn(`${e.workspace}: ${e.user} expires in ${e.daysLeft} day(s) (${e.dueDate}); run 'pmadmin extend-admin ${e.workspace}'.`);
-      if (!e.inStep) ctx.out.warn(`${e.workspace}: due dates differ: RBAC_USERS ${e.dueDate}, USERS ${e.usersDueDate ?? "(missing)"}; login reads RBAC_USERS.`);
-      if (!e.active) ctx.out.warn(`${e.workspace}: ${e.user} is not active in RBAC_USERS and cannot log in.`);
+      if (e.state === "expired")
+        ctx.out.warn(
+          `${e.workspace}: ${e.user} expired on ${e.dueDate}; run 'pmadmin extend-admin ${e.workspace}'.`,
+        );
+      if (e.state === "expiring")
+        ctx.out.warn(
+          `${e.workspace}: ${e.user} expires in ${e.daysLeft} day(s) (${e.dueDate}); run 'pmadmin extend-admin ${e.workspace}'.`,
+        );
+      if (!e.inStep)
+        ctx.out.warn(
+          `${e.workspace}: due dates differ: RBAC_USERS ${e.dueDate}, USERS ${e.usersDueDate ?? "(missing)"}; login reads RBAC_USERS.`,
+        );
+      if (!e.active)
+        ctx.out.warn(`${e.workspace}: ${e.user} is not active in RBAC_USERS and cannot log in.`);
     }
   }
   if (failed.length > 0) return ExitCode.failed;

@@ -6,7 +6,12 @@ import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
 import { runPlan } from "../cli/plan-runner.js";
 import { oneWorkspace } from "../cli/workspace-option.js";
-import { expiredDueDate, extendedDueDate, planAccountChange, type AccountChange } from "../admin/account.js";
+import {
+  expiredDueDate,
+  extendedDueDate,
+  planAccountChange,
+  type AccountChange,
+} from "../admin/account.js";
 import { hasPasswordHistory, planPasswordHistory } from "../admin/password-history.js";
 import { stagePasswordFile, type StagedFile } from "../admin/password-file.js";
 import { generatePassword, hashPassword, workspaceAlgorithm } from "../admin/password.js";
@@ -26,13 +31,18 @@ export function registerAdmin(program: Command, bind: Binder): void {
     .action(bind(expireAdmin));
   program
     .command("extend-admin")
-    .description("move the admin's due date (default 90 days from today); optionally set a new password")
+    .description(
+      "move the admin's due date (default 90 days from today); optionally set a new password",
+    )
     .argument("[workspace]", "workspace (optional when there is only one)")
     .option("--days <n>", "days from today")
     .option("--until <date>", "due date as YYYY-MM-DD")
     .option("--user <name>", "another user than the admin (username)")
     .option("--rotate-password", "set a new strong password, printed once")
-    .option("--password-file <file>", "write the new password to this file (mode 0600) instead of printing it")
+    .option(
+      "--password-file <file>",
+      "write the new password to this file (mode 0600) instead of printing it",
+    )
     .option("--force", "accept an --until date before today")
     .action(bind(extendAdmin));
 }
@@ -40,18 +50,30 @@ export function registerAdmin(program: Command, bind: Binder): void {
 function positiveDays(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 36500) {
-    throw usage("USAGE.BAD_NUMBER", `--days must be a whole number from 1 to 36500, not '${value}'.`);
+    throw usage(
+      "USAGE.BAD_NUMBER",
+      `--days must be a whole number from 1 to 36500, not '${value}'.`,
+    );
   }
   return Number(value);
 }
 
 function describeFrom(c: AccountChange): string {
-  return c.from.users === c.from.rbac ? c.from.users : `USERS ${c.from.users}, RBAC_USERS ${c.from.rbac}`;
+  return c.from.users === c.from.rbac
+    ? c.from.users
+    : `USERS ${c.from.users}, RBAC_USERS ${c.from.rbac}`;
 }
 
 function warnIfCannotLogIn(ctx: Ctx, u: DbUser): void {
-  if (u.rbac?.status !== "1") ctx.out.warn(`${u.username} is not active (RBAC_USERS.USR_STATUS ${u.rbac?.status ?? "?"}); a due date alone does not let it log in.`);
-  for (const r of u.roles) if (r.status === 0) ctx.out.warn(`${u.username}'s role ${r.code ?? r.uid} is inactive; it cannot log in until the role is activated.`);
+  if (u.rbac?.status !== "1")
+    ctx.out.warn(
+      `${u.username} is not active (RBAC_USERS.USR_STATUS ${u.rbac?.status ?? "?"}); a due date alone does not let it log in.`,
+    );
+  for (const r of u.roles)
+    if (r.status === 0)
+      ctx.out.warn(
+        `${u.username}'s role ${r.code ?? r.uid} is inactive; it cannot log in until the role is activated.`,
+      );
 }
 
 async function expireAdmin(ctx: Ctx, cmd: Command): Promise<number> {
@@ -78,8 +100,12 @@ async function expireAdmin(ctx: Ctx, cmd: Command): Promise<number> {
       changed: change.changes,
       ...(ctx.opts.dryRun ? { sql: outcome.sql } : {}),
     });
-    if (!change.changes) ctx.out.line(`${user.username} (${ws.name}): already expired (due ${describeFrom(change)})`);
-    else ctx.out.line(`${user.username} (${ws.name}): due date ${describeFrom(change)} → ${yesterday}${ctx.opts.dryRun ? " (dry run)" : ""}`);
+    if (!change.changes)
+      ctx.out.line(`${user.username} (${ws.name}): already expired (due ${describeFrom(change)})`);
+    else
+      ctx.out.line(
+        `${user.username} (${ws.name}): due date ${describeFrom(change)} → ${yesterday}${ctx.opts.dryRun ? " (dry run)" : ""}`,
+      );
     return 0;
   });
 }
@@ -87,11 +113,22 @@ async function expireAdmin(ctx: Ctx, cmd: Command): Promise<number> {
 const sqlDateDay = (now: Date): string => sqlDateTime(now).slice(0, 10);
 
 async function extendAdmin(ctx: Ctx, cmd: Command): Promise<number> {
-  const o = cmd.opts<{ days?: string; until?: string; user?: string; rotatePassword?: boolean; passwordFile?: string; force?: boolean }>();
+  const o = cmd.opts<{
+    days?: string;
+    until?: string;
+    user?: string;
+    rotatePassword?: boolean;
+    passwordFile?: string;
+    force?: boolean;
+  }>();
   if (o.passwordFile !== undefined && o.rotatePassword !== true) {
-    throw usage("ADMIN.PASSWORD_FILE_WITHOUT_ROTATE", "--password-file only makes sense with --rotate-password.", {
-      hint: "Add --rotate-password, or drop --password-file.",
-    });
+    throw usage(
+      "ADMIN.PASSWORD_FILE_WITHOUT_ROTATE",
+      "--password-file only makes sense with --rotate-password.",
+      {
+        hint: "Add --rotate-password, or drop --password-file.",
+      },
+    );
   }
   const days = positiveDays(o.days);
   const ws = await oneWorkspace(ctx, cmd.args[0]);
@@ -114,15 +151,19 @@ async function extendAdmin(ctx: Ctx, cmd: Command): Promise<number> {
         extra.push(...(await planPasswordHistory(db, user.uid, hash, sqlDateTime(now))));
         history = "recorded";
       } else {
-        ctx.out.verbose("this workspace has no USERS_PROPERTIES.USR_PASSWORD_HISTORY; no password history recorded");
+        ctx.out.verbose(
+          "this workspace has no USERS_PROPERTIES.USR_PASSWORD_HISTORY; no password history recorded",
+        );
         history = "not kept";
       }
     }
     const change = planAccountChange(user, due, now, hash);
     warnIfCannotLogIn(ctx, user);
-    const file = o.passwordFile === undefined ? undefined : path.resolve(ctx.rt.cwd, o.passwordFile);
+    const file =
+      o.passwordFile === undefined ? undefined : path.resolve(ctx.rt.cwd, o.passwordFile);
     let staged: StagedFile | undefined;
-    if (file !== undefined && password !== undefined && !ctx.opts.dryRun) staged = await stagePasswordFile(file, password);
+    if (file !== undefined && password !== undefined && !ctx.opts.dryRun)
+      staged = await stagePasswordFile(file, password);
     let sql: string[];
     try {
       sql = (await runPlan(ctx, db, [...change.statements, ...extra])).sql;
@@ -155,11 +196,13 @@ async function extendAdmin(ctx: Ctx, cmd: Command): Promise<number> {
         ? `${user.username} (${ws.name}): due date ${password === undefined ? "already" : "stays"} ${due}${dry}`
         : `${user.username} (${ws.name}): due date ${describeFrom(change)} → ${due}${dry}`,
     );
-    if (rotated && file !== undefined) ctx.out.line(`new password (${algorithm ?? ""}) written to ${file} (mode 0600)`);
+    if (rotated && file !== undefined)
+      ctx.out.line(`new password (${algorithm ?? ""}) written to ${file} (mode 0600)`);
     else if (rotated) {
       ctx.out.line(`new password for ${user.username} (shown only now):`);
       ctx.out.essential(password ?? "");
-    } else if (password !== undefined) ctx.out.line(`would set a new password (${algorithm ?? ""}) in USERS and RBAC_USERS`);
+    } else if (password !== undefined)
+      ctx.out.line(`would set a new password (${algorithm ?? ""}) in USERS and RBAC_USERS`);
     return 0;
   });
 }

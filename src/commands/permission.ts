@@ -19,7 +19,7 @@ export function registerPermission(program: Command, bind: Binder): void {
 
 async function permissionList(ctx: Ctx, cmd: Command): Promise<number> {
   const o = cmd.opts<{ role?: string }>();
-  return withRbac(ctx, cmd, async ({ ws, state }) => {
+  return withRbac(ctx, cmd, ({ ws, state }) => {
     const role = o.role === undefined ? undefined : resolveRole(state, o.role);
     const perms = role ? heldBy(state, role.uid) : state.permissions;
     const list = perms.map((p) => ({
@@ -30,9 +30,20 @@ async function permissionList(ctx: Ctx, cmd: Command): Promise<number> {
       advisory: [...(p.catalog?.advisory ?? [])],
       roles: rolesHolding(state, p.uid).map((r) => r.code),
     }));
-    ctx.out.document({ ok: true, workspace: ws.name, ...(role ? { role: role.code } : {}), permissions: list });
-    const rows = list.map((p) => [p.code, p.requires.join(",") || "-", p.roles.join(",") || "-", p.description]);
-    for (const line of formatTable(["CODE", "NEEDS", "ROLES", "DESCRIPTION"], rows)) ctx.out.line(line);
+    ctx.out.document({
+      ok: true,
+      workspace: ws.name,
+      ...(role ? { role: role.code } : {}),
+      permissions: list,
+    });
+    const rows = list.map((p) => [
+      p.code,
+      p.requires.join(",") || "-",
+      p.roles.join(",") || "-",
+      p.description,
+    ]);
+    for (const line of formatTable(["CODE", "NEEDS", "ROLES", "DESCRIPTION"], rows))
+      ctx.out.line(line);
     return 0;
   });
 }

@@ -15,7 +15,11 @@ export interface RbacSession {
   state: RbacState;
 }
 
-export async function withRbac<T>(ctx: Ctx, cmd: Command, fn: (s: RbacSession) => Promise<T>): Promise<T> {
+export async function withRbac<T>(
+  ctx: Ctx,
+  cmd: Command,
+  fn: (s: RbacSession) => T | Promise<T>,
+): Promise<T> {
   const ws = await oneWorkspace(ctx, cmd.opts<{ workspace?: string }>().workspace);
   return withWorkspaceDb(ws, ctx.rt.env, async (db) => fn({ ws, db, state: await loadRbac(db) }));
 }

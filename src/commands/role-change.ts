@@ -21,11 +21,17 @@ export function registerRoleChanges(role: Command, bind: Binder): void {
       .option("--name <name>", "display name (default: the code)")
       .option("--inactive", "create it inactive"),
   ).action(bind(roleCreate));
-  withWorkspaceOption(role.command("activate").description("let users of the role log in").argument("<role>", "role code or UID")).action(
-    bind((ctx, cmd) => roleStatus(ctx, cmd, true)),
-  );
   withWorkspaceOption(
-    role.command("deactivate").description("stop users of the role from logging in (asks on a TTY unless --yes)").argument("<role>", "role code or UID"),
+    role
+      .command("activate")
+      .description("let users of the role log in")
+      .argument("<role>", "role code or UID"),
+  ).action(bind((ctx, cmd) => roleStatus(ctx, cmd, true)));
+  withWorkspaceOption(
+    role
+      .command("deactivate")
+      .description("stop users of the role from logging in (asks on a TTY unless --yes)")
+      .argument("<role>", "role code or UID"),
   ).action(bind((ctx, cmd) => roleStatus(ctx, cmd, false)));
   withWorkspaceOption(
     role
@@ -50,16 +56,29 @@ const would = (ctx: Ctx, verb: string): string => (ctx.opts.dryRun ? `would ${ve
 async function roleCreate(ctx: Ctx, cmd: Command): Promise<number> {
   const o = cmd.opts<{ name?: string; inactive?: boolean }>();
   return withRbac(ctx, cmd, async ({ ws, db, state }) => {
-    const plan = planCreateRole(state, { code: cmd.args[0] ?? "", name: o.name, active: o.inactive !== true, now: ctx.rt.now() });
+    const plan = planCreateRole(state, {
+      code: cmd.args[0] ?? "",
+      name: o.name,
+      active: o.inactive !== true,
+      now: ctx.rt.now(),
+    });
     const outcome = await runPlan(ctx, db, plan.statements);
     ctx.out.document({
       ok: true,
       workspace: ws.name,
       dryRun: ctx.opts.dryRun,
-      role: { code: plan.code, uid: plan.uid, name: plan.name, status: plan.active ? "active" : "inactive", permissions: ["PM_LOGIN"] },
+      role: {
+        code: plan.code,
+        uid: plan.uid,
+        name: plan.name,
+        status: plan.active ? "active" : "inactive",
+        permissions: ["PM_LOGIN"],
+      },
       ...(ctx.opts.dryRun ? { sql: outcome.sql } : {}),
     });
-    ctx.out.line(`${would(ctx, "create")} role ${plan.code} (${plan.uid}) "${plan.name}", ${plan.active ? "active" : "inactive"}, with PM_LOGIN`);
+    ctx.out.line(
+      `${would(ctx, "create")} role ${plan.code} (${plan.uid}) "${plan.name}", ${plan.active ? "active" : "inactive"}, with PM_LOGIN`,
+    );
     return 0;
   });
 }
@@ -70,11 +89,17 @@ async function roleStatus(ctx: Ctx, cmd: Command, active: boolean): Promise<numb
     const plan = planRoleStatus(role, active, ctx.rt.now());
     const word = active ? "active" : "inactive";
     if (plan.changes && !active && role.users > 0) {
-      ctx.out.warn(`${role.users} user(s) hold ${role.code}; while it is inactive they will not be able to log in.`);
+      ctx.out.warn(
+        `${role.users} user(s) hold ${role.code}; while it is inactive they will not be able to log in.`,
+      );
       if (!ctx.opts.dryRun && !(await confirm(ctx, `Deactivate ${role.code}?`))) {
-        throw refused("RBAC.NOT_CONFIRMED", `Not confirmed; ${role.code} stays active. Nothing changed.`, {
-          hint: "Answer yes, or pass --yes to deactivate without asking.",
-        });
+        throw refused(
+          "RBAC.NOT_CONFIRMED",
+          `Not confirmed; ${role.code} stays active. Nothing changed.`,
+          {
+            hint: "Answer yes, or pass --yes to deactivate without asking.",
+          },
+        );
       }
     }
     const outcome = await runPlan(ctx, db, plan.statements);
@@ -88,7 +113,11 @@ async function roleStatus(ctx: Ctx, cmd: Command, active: boolean): Promise<numb
       users: role.users,
       ...(ctx.opts.dryRun ? { sql: outcome.sql } : {}),
     });
-    ctx.out.line(plan.changes ? `${would(ctx, active ? "activate" : "deactivate")} role ${role.code}` : `role ${role.code} is already ${word}`);
+    ctx.out.line(
+      plan.changes
+        ? `${would(ctx, active ? "activate" : "deactivate")} role ${role.code}`
+        : `role ${role.code} is already ${word}`,
+    );
     return 0;
   });
 }
@@ -115,7 +144,9 @@ async function roleGrant(ctx: Ctx, cmd: Command): Promise<number> {
       ...(ctx.opts.dryRun ? { sql: outcome.sql } : {}),
     });
     for (const p of plan.add) {
-      ctx.out.line(`${would(ctx, "grant")} ${p.code} to ${role.code}${companions.has(p.uid) ? " (required companion)" : ""}`);
+      ctx.out.line(
+        `${would(ctx, "grant")} ${p.code} to ${role.code}${companions.has(p.uid) ? " (required companion)" : ""}`,
+      );
     }
     for (const p of plan.already) ctx.out.line(`${p.code}: already granted to ${role.code}`);
     return 0;
@@ -141,8 +172,10 @@ async function roleRevoke(ctx: Ctx, cmd: Command): Promise<number> {
       warnings: plan.warnings,
       ...(ctx.opts.dryRun ? { sql: outcome.sql } : {}),
     });
-    for (const p of plan.remove) ctx.out.line(`${would(ctx, "revoke")} ${p.code} from ${role.code}`);
-    for (const p of plan.notHeld) ctx.out.line(`${p.code}: not granted to ${role.code} (nothing to revoke)`);
+    for (const p of plan.remove)
+      ctx.out.line(`${would(ctx, "revoke")} ${p.code} from ${role.code}`);
+    for (const p of plan.notHeld)
+      ctx.out.line(`${p.code}: not granted to ${role.code} (nothing to revoke)`);
     return 0;
   });
 }

@@ -12,16 +12,23 @@ import { statusWord, systemCode, withRbac } from "./rbac-common.js";
 import { registerRoleChanges } from "./role-change.js";
 
 export function registerRole(program: Command, bind: Binder): void {
-  const role = program.command("role").description("list, show, create, activate and deactivate roles; grant and revoke permissions");
-  withWorkspaceOption(role.command("list").description("roles with name, status, users and permission count")).action(bind(roleList));
+  const role = program
+    .command("role")
+    .description("list, show, create, activate and deactivate roles; grant and revoke permissions");
   withWorkspaceOption(
-    role.command("show").description("a role's permissions (inert ones flagged) and users").argument("<role>", "role code or UID"),
+    role.command("list").description("roles with name, status, users and permission count"),
+  ).action(bind(roleList));
+  withWorkspaceOption(
+    role
+      .command("show")
+      .description("a role's permissions (inert ones flagged) and users")
+      .argument("<role>", "role code or UID"),
   ).action(bind(roleShow));
   registerRoleChanges(role, bind);
 }
 
 async function roleList(ctx: Ctx, cmd: Command): Promise<number> {
-  return withRbac(ctx, cmd, async ({ ws, state }) => {
+  return withRbac(ctx, cmd, ({ ws, state }) => {
     const roles = state.roles.map((r) => ({
       code: r.code,
       uid: r.uid,
@@ -32,8 +39,15 @@ async function roleList(ctx: Ctx, cmd: Command): Promise<number> {
       permissions: state.grants.get(r.uid)?.size ?? 0,
     }));
     ctx.out.document({ ok: true, workspace: ws.name, roles });
-    const rows = roles.map((r) => [r.code, r.name, r.status, String(r.users), String(r.permissions)]);
-    for (const line of formatTable(["CODE", "NAME", "STATUS", "USERS", "PERMISSIONS"], rows)) ctx.out.line(line);
+    const rows = roles.map((r) => [
+      r.code,
+      r.name,
+      r.status,
+      String(r.users),
+      String(r.permissions),
+    ]);
+    for (const line of formatTable(["CODE", "NAME", "STATUS", "USERS", "PERMISSIONS"], rows))
+      ctx.out.line(line);
     return 0;
   });
 }
@@ -54,7 +68,13 @@ async function roleShow(ctx: Ctx, cmd: Command): Promise<number> {
     ctx.out.document({
       ok: true,
       workspace: ws.name,
-      role: { code: role.code, uid: role.uid, name: role.name, status: statusWord(role.status), system: systemCode(role.system) },
+      role: {
+        code: role.code,
+        uid: role.uid,
+        name: role.name,
+        status: statusWord(role.status),
+        system: systemCode(role.system),
+      },
       permissions,
       users,
     });
@@ -64,15 +84,24 @@ async function roleShow(ctx: Ctx, cmd: Command): Promise<number> {
       ["Name", role.name],
       ["Status", statusWord(role.status)],
       ["System", systemCode(role.system)],
-      ["Users", users.length === 0 ? "0" : `${users.length}: ${users.map((u) => u.username).join(", ")}`],
+      [
+        "Users",
+        users.length === 0 ? "0" : `${users.length}: ${users.map((u) => u.username).join(", ")}`,
+      ],
       ["Permissions", `${held.length}${inert.size > 0 ? ` (${inert.size} inert)` : ""}`],
     ];
     for (const line of labelRows(rows, 12)) ctx.out.line(line);
     if (permissions.length === 0) return 0;
     ctx.out.line();
-    const table = permissions.map((p) => [p.code, p.inert ? `inert: needs ${p.missing.join(", ")}` : "", p.description]);
-    for (const line of formatTable(["PERMISSION", "NOTE", "DESCRIPTION"], table)) ctx.out.line(`  ${line}`);
-    if (!held.some((p) => p.code === "PM_LOGIN")) ctx.out.warn(`${role.code} does not hold PM_LOGIN: its users cannot log in.`);
+    const table = permissions.map((p) => [
+      p.code,
+      p.inert ? `inert: needs ${p.missing.join(", ")}` : "",
+      p.description,
+    ]);
+    for (const line of formatTable(["PERMISSION", "NOTE", "DESCRIPTION"], table))
+      ctx.out.line(`  ${line}`);
+    if (!held.some((p) => p.code === "PM_LOGIN"))
+      ctx.out.warn(`${role.code} does not hold PM_LOGIN: its users cannot log in.`);
     return 0;
   });
 }

@@ -11,9 +11,12 @@ import { withRbac } from "./rbac-common.js";
 
 export function registerUser(program: Command, bind: Binder): void {
   const user = program.command("user").description("show a user; change a user's role");
-  withWorkspaceOption(user.command("show").description("a user as USERS and RBAC_USERS hold it").argument("<user>", "username or USR_UID")).action(
-    bind(userShow),
-  );
+  withWorkspaceOption(
+    user
+      .command("show")
+      .description("a user as USERS and RBAC_USERS hold it")
+      .argument("<user>", "username or USR_UID"),
+  ).action(bind(userShow));
   withWorkspaceOption(
     user
       .command("role")
@@ -25,7 +28,10 @@ export function registerUser(program: Command, bind: Binder): void {
 
 /** The user without password hashes: nothing secret goes to output or --json. */
 function publicUser(u: DbUser): Record<string, unknown> {
-  const side = (s: DbUser["wf"]) => (s ? { username: s.username, status: s.status, dueDate: s.dueDate, updateDate: s.updateDate } : null);
+  const side = (s: DbUser["wf"]) =>
+    s
+      ? { username: s.username, status: s.status, dueDate: s.dueDate, updateDate: s.updateDate }
+      : null;
   return {
     uid: u.uid,
     username: u.username,
@@ -43,8 +49,12 @@ async function userShow(ctx: Ctx, cmd: Command): Promise<number> {
   return withRbac(ctx, cmd, async ({ ws, db }) => {
     const u = await loadUser(db, cmd.args[0] ?? "");
     ctx.out.document({ ok: true, workspace: ws.name, user: publicUser(u) });
-    const both = (a: string | undefined, b: string | undefined): string => (a === b || b === undefined ? (a ?? "(missing)") : `${a ?? "(missing)"} (RBAC_USERS: ${b})`);
-    const roles = u.roles.map((r) => `${r.code ?? "(unknown role)"}${r.status === 0 ? " (inactive)" : ""}`).join(", ") || "(none)";
+    const both = (a: string | undefined, b: string | undefined): string =>
+      a === b || b === undefined ? (a ?? "(missing)") : `${a ?? "(missing)"} (RBAC_USERS: ${b})`;
+    const roles =
+      u.roles
+        .map((r) => `${r.code ?? "(unknown role)"}${r.status === 0 ? " (inactive)" : ""}`)
+        .join(", ") || "(none)";
     for (const line of labelRows(
       [
         ["User", u.username],
@@ -53,13 +63,21 @@ async function userShow(ctx: Ctx, cmd: Command): Promise<number> {
         ["Email", u.email || "-"],
         ["Role (USERS)", u.usrRole ?? "(missing)"],
         ["RBAC roles", roles],
-        ["Status", both(u.wf?.status, u.rbac ? (u.rbac.status === "1" ? "1 active" : `${u.rbac.status} inactive`) : undefined)],
+        [
+          "Status",
+          both(
+            u.wf?.status,
+            u.rbac ? (u.rbac.status === "1" ? "1 active" : `${u.rbac.status} inactive`) : undefined,
+          ),
+        ],
         ["Due date", both(u.wf?.dueDate, u.rbac?.dueDate)],
         ["Last login", u.lastLogin ?? "never"],
       ],
       14,
-    )) ctx.out.line(line);
-    if (!u.wf || !u.rbac) ctx.out.warn(`user ${u.username} is missing from ${u.wf ? "RBAC_USERS" : "USERS"}.`);
+    ))
+      ctx.out.line(line);
+    if (!u.wf || !u.rbac)
+      ctx.out.warn(`user ${u.username} is missing from ${u.wf ? "RBAC_USERS" : "USERS"}.`);
     return 0;
   });
 }
@@ -83,7 +101,10 @@ async function userRole(ctx: Ctx, cmd: Command): Promise<number> {
       ...(ctx.opts.dryRun ? { sql: outcome.sql } : {}),
     });
     if (!plan.changes) ctx.out.line(`${u.username} already has role ${role.code}`);
-    else ctx.out.line(`${ctx.opts.dryRun ? "would change" : "changed"} ${u.username}'s role: ${before} → ${role.code}`);
+    else
+      ctx.out.line(
+        `${ctx.opts.dryRun ? "would change" : "changed"} ${u.username}'s role: ${before} → ${role.code}`,
+      );
     return 0;
   });
 }

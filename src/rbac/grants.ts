@@ -46,7 +46,10 @@ export function requiredClosure(state: RbacState, perms: readonly DbPermission[]
 }
 
 /** Held permissions that are inert because a required companion is not held too. */
-export function inertGrants(state: RbacState, held: readonly DbPermission[]): Array<{ permission: DbPermission; missing: string[] }> {
+export function inertGrants(
+  state: RbacState,
+  held: readonly DbPermission[],
+): Array<{ permission: DbPermission; missing: string[] }> {
   const codes = new Set(held.map((p) => p.code));
   const out: Array<{ permission: DbPermission; missing: string[] }> = [];
   for (const p of held) {
@@ -71,7 +74,9 @@ export function planGrant(
   const wanted = dedupe(requested);
   const already = wanted.filter((p) => heldUids.has(p.uid));
   const add = wanted.filter((p) => !heldUids.has(p.uid));
-  const afterCodes = new Set([...state.permissions.filter((p) => heldUids.has(p.uid)), ...wanted].map((p) => p.code));
+  const afterCodes = new Set(
+    [...state.permissions.filter((p) => heldUids.has(p.uid)), ...wanted].map((p) => p.code),
+  );
   const missing = requiredClosure(state, add).filter((c) => !afterCodes.has(c));
   const companions: DbPermission[] = [];
   if (missing.length > 0) {
@@ -83,15 +88,22 @@ export function planGrant(
       throw usage(
         "RBAC.MISSING_REQUIRED",
         `Refusing an inert grant on ${role.code}: ${needs.join("; ")} (without ${missing.join(", ")} it has no effect). Nothing changed.`,
-        { hint: `Grant ${missing.join(", ")} too, or add --with-required to grant them in the same change.`, details: { missing } },
+        {
+          hint: `Grant ${missing.join(", ")} too, or add --with-required to grant them in the same change.`,
+          details: { missing },
+        },
       );
     }
     for (const code of missing) {
       const p = byCode(state, code);
       if (!p) {
-        throw usage("RBAC.COMPANION_NOT_IN_WORKSPACE", `${code} is required but does not exist in this workspace's RBAC_PERMISSIONS.`, {
-          hint: "Run ProcessMaker's upgrade on the workspace so the stock permissions exist, then retry.",
-        });
+        throw usage(
+          "RBAC.COMPANION_NOT_IN_WORKSPACE",
+          `${code} is required but does not exist in this workspace's RBAC_PERMISSIONS.`,
+          {
+            hint: "Run ProcessMaker's upgrade on the workspace so the stock permissions exist, then retry.",
+          },
+        );
       }
       companions.push(p);
     }
@@ -100,9 +112,13 @@ export function planGrant(
   const finalCodes = new Set([...afterCodes, ...companions.map((p) => p.code)]);
   for (const p of add) {
     const advice = (p.catalog?.advisory ?? []).filter((c) => !finalCodes.has(c));
-    if (advice.length > 0) warnings.push(`${p.code} is reached through a menu that also needs ${advice.join(", ")}; ${role.code} does not hold it.`);
+    if (advice.length > 0)
+      warnings.push(
+        `${p.code} is reached through a menu that also needs ${advice.join(", ")}; ${role.code} does not hold it.`,
+      );
   }
-  if (!finalCodes.has("PM_LOGIN")) warnings.push(`${role.code} does not hold PM_LOGIN: its users cannot log in.`);
+  if (!finalCodes.has("PM_LOGIN"))
+    warnings.push(`${role.code} does not hold PM_LOGIN: its users cannot log in.`);
   const rows = [...add, ...companions];
   return {
     role,
@@ -110,7 +126,9 @@ export function planGrant(
     companions,
     already,
     warnings,
-    statements: rows.map((p) => stmt("INSERT INTO RBAC_ROLES_PERMISSIONS (ROL_UID, PER_UID) VALUES (?, ?)", role.uid, p.uid)),
+    statements: rows.map((p) =>
+      stmt("INSERT INTO RBAC_ROLES_PERMISSIONS (ROL_UID, PER_UID) VALUES (?, ?)", role.uid, p.uid),
+    ),
   };
 }
 
@@ -127,26 +145,41 @@ export function planRevoke(
   const warnings: string[] = [];
   if (remove.some((p) => p.code === "PM_LOGIN")) {
     if (!opts.force) {
-      throw refused("RBAC.REVOKE_LOGIN", `Refusing to revoke PM_LOGIN from ${role.code}: its ${role.users} user(s) could no longer log in. Nothing changed.`, {
-        hint: "Add --force if that is what you want (every role needs PM_LOGIN to be usable).",
-      });
+      throw refused(
+        "RBAC.REVOKE_LOGIN",
+        `Refusing to revoke PM_LOGIN from ${role.code}: its ${role.users} user(s) could no longer log in. Nothing changed.`,
+        {
+          hint: "Add --force if that is what you want (every role needs PM_LOGIN to be usable).",
+        },
+      );
     }
-    warnings.push(`PM_LOGIN revoked: the ${role.users} user(s) of ${role.code} can no longer log in.`);
+    warnings.push(
+      `PM_LOGIN revoked: the ${role.users} user(s) of ${role.code} can no longer log in.`,
+    );
   }
   if (remove.some((p) => p.code === "PM_SUPERVISOR")) {
-    warnings.push(`PM_SUPERVISOR revoked: users of ${role.code} who are process supervisors lose the Review list and supervisor actions.`);
+    warnings.push(
+      `PM_SUPERVISOR revoked: users of ${role.code} who are process supervisors lose the Review list and supervisor actions.`,
+    );
   }
   const removedCodes = new Set(remove.map((p) => p.code));
-  const remaining = state.permissions.filter((p) => heldUids.has(p.uid) && !removedCodes.has(p.code));
+  const remaining = state.permissions.filter(
+    (p) => heldUids.has(p.uid) && !removedCodes.has(p.code),
+  );
   for (const { permission, missing } of inertGrants(state, remaining)) {
     const caused = missing.filter((c) => removedCodes.has(c));
-    if (caused.length > 0) warnings.push(`${permission.code} becomes inert on ${role.code} without ${caused.join(", ")}.`);
+    if (caused.length > 0)
+      warnings.push(
+        `${permission.code} becomes inert on ${role.code} without ${caused.join(", ")}.`,
+      );
   }
   return {
     role,
     remove,
     notHeld,
     warnings,
-    statements: remove.map((p) => stmt("DELETE FROM RBAC_ROLES_PERMISSIONS WHERE ROL_UID = ? AND PER_UID = ?", role.uid, p.uid)),
+    statements: remove.map((p) =>
+      stmt("DELETE FROM RBAC_ROLES_PERMISSIONS WHERE ROL_UID = ? AND PER_UID = ?", role.uid, p.uid),
+    ),
   };
 }

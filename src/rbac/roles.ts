@@ -35,16 +35,24 @@ export function planCreateRole(
   }
   const clash = state.roles.find((r) => r.code.toUpperCase() === code);
   if (clash) {
-    throw usage("RBAC.ROLE_EXISTS", `Role ${clash.code} already exists (${clash.uid}). Nothing changed.`, {
-      hint: "Pick another code, or change the existing role with 'pmadmin role grant|revoke|activate|deactivate'.",
-    });
+    throw usage(
+      "RBAC.ROLE_EXISTS",
+      `Role ${clash.code} already exists (${clash.uid}). Nothing changed.`,
+      {
+        hint: "Pick another code, or change the existing role with 'pmadmin role grant|revoke|activate|deactivate'.",
+      },
+    );
   }
   const name = (input.name ?? "").trim() || code;
   const login = state.permissions.find((p) => p.code === "PM_LOGIN")?.uid;
   if (login === undefined) {
-    throw usage("RBAC.COMPANION_NOT_IN_WORKSPACE", "PM_LOGIN does not exist in this workspace's RBAC_PERMISSIONS; a new role needs it.", {
-      hint: "Run ProcessMaker's upgrade on the workspace so the stock permissions exist, then retry.",
-    });
+    throw usage(
+      "RBAC.COMPANION_NOT_IN_WORKSPACE",
+      "PM_LOGIN does not exist in this workspace's RBAC_PERMISSIONS; a new role needs it.",
+      {
+        hint: "Run ProcessMaker's upgrade on the workspace so the stock permissions exist, then retry.",
+      },
+    );
   }
   const uid = input.uid ?? newUid();
   const now = sqlDateTime(input.now);
@@ -94,7 +102,14 @@ export function planRoleStatus(role: DbRole, active: boolean, now: Date): RoleSt
     active,
     changes,
     statements: changes
-      ? [stmt("UPDATE RBAC_ROLES SET ROL_STATUS = ?, ROL_UPDATE_DATE = ? WHERE ROL_UID = ?", status, sqlDateTime(now), role.uid)]
+      ? [
+          stmt(
+            "UPDATE RBAC_ROLES SET ROL_STATUS = ?, ROL_UPDATE_DATE = ? WHERE ROL_UID = ?",
+            status,
+            sqlDateTime(now),
+            role.uid,
+          ),
+        ]
       : [],
   };
 }

@@ -49,7 +49,13 @@ export function rolesHolding(state: RbacState, perUid: string): DbRole[] {
 }
 
 export async function loadRbac(db: Queryable): Promise<RbacState> {
-  const roleRows = await db.query<{ uid: string; code: string; sys: string; status: number | string; name: string | null }>(
+  const roleRows = await db.query<{
+    uid: string;
+    code: string;
+    sys: string;
+    status: number | string;
+    name: string | null;
+  }>(
     `SELECT r.ROL_UID AS uid, r.ROL_CODE AS code, r.ROL_SYSTEM AS sys, r.ROL_STATUS AS status, c.CON_VALUE AS name
        FROM RBAC_ROLES r
        LEFT JOIN CONTENT c ON c.CON_CATEGORY = 'ROL_NAME' AND c.CON_PARENT = '' AND c.CON_ID = r.ROL_UID AND c.CON_LANG = ?
@@ -60,7 +66,12 @@ export async function loadRbac(db: Queryable): Promise<RbacState> {
     "SELECT ROL_UID AS uid, COUNT(*) AS n FROM RBAC_USERS_ROLES GROUP BY ROL_UID",
   );
   const userCount = new Map(counts.map((c) => [c.uid, Number(c.n)]));
-  const permRows = await db.query<{ uid: string; code: string; status: number | string; name: string | null }>(
+  const permRows = await db.query<{
+    uid: string;
+    code: string;
+    status: number | string;
+    name: string | null;
+  }>(
     `SELECT p.PER_UID AS uid, p.PER_CODE AS code, p.PER_STATUS AS status, c.CON_VALUE AS name
        FROM RBAC_PERMISSIONS p
        LEFT JOIN CONTENT c ON c.CON_CATEGORY = 'PER_NAME' AND c.CON_PARENT = '' AND c.CON_ID = p.PER_UID AND c.CON_LANG = ?
@@ -117,13 +128,20 @@ export function resolvePermission(state: RbacState, input: string): DbPermission
     state.permissions.find((p) => p.uid === input);
   if (found) return found;
   const codes = state.permissions.map((p) => p.code);
-  throw usage("RBAC.UNKNOWN_PERMISSION", `Unknown permission '${input}'.${didYouMean(input, codes)}`, {
-    hint: "Run 'pmadmin permission list' for the permissions of this workspace.",
-  });
+  throw usage(
+    "RBAC.UNKNOWN_PERMISSION",
+    `Unknown permission '${input}'.${didYouMean(input, codes)}`,
+    {
+      hint: "Run 'pmadmin permission list' for the permissions of this workspace.",
+    },
+  );
 }
 
 /** Usernames (USERS, else RBAC_USERS, else the UID) of the users holding a role. */
-export async function roleUsers(db: Queryable, roleUid: string): Promise<Array<{ uid: string; username: string }>> {
+export async function roleUsers(
+  db: Queryable,
+  roleUid: string,
+): Promise<Array<{ uid: string; username: string }>> {
   const rows = await db.query<{ uid: string; username: string | null }>(
     `SELECT ur.USR_UID AS uid, COALESCE(u.USR_USERNAME, ru.USR_USERNAME) AS username
        FROM RBAC_USERS_ROLES ur

@@ -40,9 +40,23 @@ export interface DbUser {
   roles: UserRoleRow[];
 }
 
-type Row = { uid: string; username: string; first: string; last: string; email: string; status: string | number; due: string; pw: string; upd: string | null };
+type Row = {
+  uid: string;
+  username: string;
+  first: string;
+  last: string;
+  email: string;
+  status: string | number;
+  due: string;
+  pw: string;
+  upd: string | null;
+};
 
-async function sideRow(db: Queryable, table: "USERS" | "RBAC_USERS", uid: string): Promise<Row | undefined> {
+async function sideRow(
+  db: Queryable,
+  table: "USERS" | "RBAC_USERS",
+  uid: string,
+): Promise<Row | undefined> {
   const rows = await db.query<Row>(
     `SELECT USR_UID AS uid, USR_USERNAME AS username, USR_FIRSTNAME AS first, USR_LASTNAME AS last, USR_EMAIL AS email,
             USR_STATUS AS status, USR_DUE_DATE AS due, USR_PASSWORD AS pw, USR_UPDATE_DATE AS upd
@@ -53,7 +67,15 @@ async function sideRow(db: Queryable, table: "USERS" | "RBAC_USERS", uid: string
 }
 
 const side = (r: Row | undefined): UserSide | null =>
-  r ? { username: r.username, status: String(r.status), dueDate: r.due, password: r.pw, updateDate: r.upd } : null;
+  r
+    ? {
+        username: r.username,
+        status: String(r.status),
+        dueDate: r.due,
+        password: r.pw,
+        updateDate: r.upd,
+      }
+    : null;
 
 /** A user by USR_UID or username (case-insensitive, as login matches it); exit 2 when unknown. */
 export async function loadUser(db: Queryable, input: string): Promise<DbUser> {
@@ -66,9 +88,15 @@ export async function loadUser(db: Queryable, input: string): Promise<DbUser> {
   const uid = uids.includes(input) ? input : uids.length === 1 ? uids[0] : undefined;
   if (uid === undefined) {
     if (uids.length > 1) {
-      throw usage("USER.AMBIGUOUS", `More than one user is called '${input}' (${uids.join(", ")}).`, { hint: "Name the user by USR_UID instead." });
+      throw usage(
+        "USER.AMBIGUOUS",
+        `More than one user is called '${input}' (${uids.join(", ")}).`,
+        { hint: "Name the user by USR_UID instead." },
+      );
     }
-    const names = (await db.query<{ n: string }>("SELECT USR_USERNAME AS n FROM USERS")).map((r) => r.n);
+    const names = (await db.query<{ n: string }>("SELECT USR_USERNAME AS n FROM USERS")).map(
+      (r) => r.n,
+    );
     throw usage("USER.UNKNOWN", `Unknown user '${input}'.${didYouMean(input, names)}`, {
       hint: "Name the user by username or USR_UID ('pmadmin info' counts the users of each workspace).",
     });
@@ -76,9 +104,19 @@ export async function loadUser(db: Queryable, input: string): Promise<DbUser> {
   const wfRow = await sideRow(db, "USERS", uid);
   const rbRow = await sideRow(db, "RBAC_USERS", uid);
   const extra = wfRow
-    ? (await db.query<{ role: string | null; last: string | null }>("SELECT USR_ROLE AS role, USR_LAST_LOGIN AS last FROM USERS WHERE USR_UID = ?", [uid]))[0]
+    ? (
+        await db.query<{ role: string | null; last: string | null }>(
+          "SELECT USR_ROLE AS role, USR_LAST_LOGIN AS last FROM USERS WHERE USR_UID = ?",
+          [uid],
+        )
+      )[0]
     : undefined;
-  const roles = await db.query<{ uid: string; code: string | null; sys: string | null; status: number | string | null }>(
+  const roles = await db.query<{
+    uid: string;
+    code: string | null;
+    sys: string | null;
+    status: number | string | null;
+  }>(
     `SELECT ur.ROL_UID AS uid, r.ROL_CODE AS code, r.ROL_SYSTEM AS sys, r.ROL_STATUS AS status
        FROM RBAC_USERS_ROLES ur LEFT JOIN RBAC_ROLES r ON r.ROL_UID = ur.ROL_UID
       WHERE ur.USR_UID = ? ORDER BY ur.ROL_UID`,
@@ -95,7 +133,12 @@ export async function loadUser(db: Queryable, input: string): Promise<DbUser> {
     lastLogin: extra?.last ?? null,
     wf: side(wfRow),
     rbac: side(rbRow),
-    roles: roles.map((r) => ({ uid: r.uid, code: r.code, system: r.sys, status: r.status === null ? null : Number(r.status) })),
+    roles: roles.map((r) => ({
+      uid: r.uid,
+      code: r.code,
+      system: r.sys,
+      status: r.status === null ? null : Number(r.status),
+    })),
   };
 }
 
@@ -103,9 +146,13 @@ export async function loadUser(db: Queryable, input: string): Promise<DbUser> {
 export function assertBothTables(user: DbUser): { wf: UserSide; rbac: UserSide } {
   if (!user.wf || !user.rbac) {
     const missing = user.wf ? "RBAC_USERS" : "USERS";
-    throw failure("USER.OUT_OF_STEP", `User ${user.username} (${user.uid}) has no ${missing} row; pmadmin changes users only when both tables hold them.`, {
-      hint: "Run 'pmadmin check-integrity' and repair the user in ProcessMaker first.",
-    });
+    throw failure(
+      "USER.OUT_OF_STEP",
+      `User ${user.username} (${user.uid}) has no ${missing} row; pmadmin changes users only when both tables hold them.`,
+      {
+        hint: "Run 'pmadmin check-integrity' and repair the user in ProcessMaker first.",
+      },
+    );
   }
   return { wf: user.wf, rbac: user.rbac };
 }
@@ -121,12 +168,19 @@ export interface UserRolePlan {
 
 export function planUserRole(user: DbUser, role: DbRole, now: Date): UserRolePlan {
   if (user.uid === GUEST_USER_UID) {
-    throw refused("USER.GUEST_PROTECTED", "The guest user is protected; ProcessMaker refuses to change it and so does pmadmin. Nothing changed.");
+    throw refused(
+      "USER.GUEST_PROTECTED",
+      "The guest user is protected; ProcessMaker refuses to change it and so does pmadmin. Nothing changed.",
+    );
   }
   if (role.status !== 1) {
-    throw usage("RBAC.ROLE_INACTIVE", `Role ${role.code} is inactive and cannot be assigned to users. Nothing changed.`, {
-      hint: `Activate it first with 'pmadmin role activate ${role.code}', or pick an active role.`,
-    });
+    throw usage(
+      "RBAC.ROLE_INACTIVE",
+      `Role ${role.code} is inactive and cannot be assigned to users. Nothing changed.`,
+      {
+        hint: `Activate it first with 'pmadmin role activate ${role.code}', or pick an active role.`,
+      },
+    );
   }
   assertBothTables(user);
   const sameSystem = user.roles.filter((r) => r.system === role.system && r.uid !== GUEST_ROLE_UID);
@@ -136,9 +190,24 @@ export function planUserRole(user: DbUser, role: DbRole, now: Date): UserRolePla
   const stamp = sqlDateTime(now);
   const statements: Statement[] = changes
     ? [
-        ...replaced.map((r) => stmt("DELETE FROM RBAC_USERS_ROLES WHERE USR_UID = ? AND ROL_UID = ?", user.uid, r.uid)),
-        ...(holds ? [] : [stmt("INSERT INTO RBAC_USERS_ROLES (USR_UID, ROL_UID) VALUES (?, ?)", user.uid, role.uid)]),
-        stmt("UPDATE USERS SET USR_ROLE = ?, USR_UPDATE_DATE = ? WHERE USR_UID = ?", role.code, stamp, user.uid),
+        ...replaced.map((r) =>
+          stmt("DELETE FROM RBAC_USERS_ROLES WHERE USR_UID = ? AND ROL_UID = ?", user.uid, r.uid),
+        ),
+        ...(holds
+          ? []
+          : [
+              stmt(
+                "INSERT INTO RBAC_USERS_ROLES (USR_UID, ROL_UID) VALUES (?, ?)",
+                user.uid,
+                role.uid,
+              ),
+            ]),
+        stmt(
+          "UPDATE USERS SET USR_ROLE = ?, USR_UPDATE_DATE = ? WHERE USR_UID = ?",
+          role.code,
+          stamp,
+          user.uid,
+        ),
         stmt("UPDATE RBAC_USERS SET USR_UPDATE_DATE = ? WHERE USR_UID = ?", stamp, user.uid),
       ]
     : [];

@@ -7,7 +7,8 @@ import type { Ctx } from "../cli/context.js";
 export type Asker = (message: string) => Promise<boolean>;
 
 // The question goes to stderr so that stdout stays the command's result (--json stays one document).
-let asker: Asker = (message) => inquirerConfirm({ message, default: false }, { output: process.stderr });
+let asker: Asker = (message) =>
+  inquirerConfirm({ message, default: false }, { output: process.stderr });
 
 /** Tests replace the interactive question (a fake TTY has no terminal behind it). */
 export function setAsker(next: Asker): Asker {

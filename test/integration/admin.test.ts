@@ -22,7 +22,9 @@ async function account(db: Db, uid = ADMIN): Promise<Array<Record<string, unknow
   const cols = "USR_DUE_DATE AS due, USR_PASSWORD AS pw, USR_UPDATE_DATE AS upd";
   return [
     ...(await db.query(`SELECT 'USERS' AS t, ${cols} FROM USERS WHERE USR_UID = ?`, [uid])),
-    ...(await db.query(`SELECT 'RBAC_USERS' AS t, ${cols} FROM RBAC_USERS WHERE USR_UID = ?`, [uid])),
+    ...(await db.query(`SELECT 'RBAC_USERS' AS t, ${cols} FROM RBAC_USERS WHERE USR_UID = ?`, [
+      uid,
+    ])),
   ];
 }
 async function checksum(db: Db): Promise<string> {
@@ -76,33 +78,52 @@ describe("due dates", () => {
   it("admin-status: expiring (4), within a smaller window ok (0), expired (4), healthy (0)", async () => {
     const expiring = await pm("admin-status", a.name, "--warn-days", "30");
     expect(expiring.exitCode).toBe(4);
-    expect(expiring.stdout).toMatch(new RegExp(`^${a.name}\\s+admin\\s+2026-12-25\\s+30\\s+expiring$`, "m"));
+    expect(expiring.stdout).toMatch(
+      new RegExp(`^${a.name}\\s+admin\\s+2026-12-25\\s+30\\s+expiring$`, "m"),
+    );
     expect((await pm("admin-status", a.name)).exitCode).toBe(0);
     const exp = await pm("expire-admin", a.name);
-    expect([exp.exitCode, exp.stdout.trim()]).toEqual([0, `admin (${a.name}): due date 2026-12-25 → 2026-11-24`]);
+    expect([exp.exitCode, exp.stdout.trim()]).toEqual([
+      0,
+      `admin (${a.name}): due date 2026-12-25 → 2026-11-24`,
+    ]);
     expect(await dues(a.db)).toEqual(["2026-11-24", "2026-11-24"]);
     const expired = await pm("admin-status", a.name, "--json");
     expect(expired.exitCode).toBe(4);
-    expect(JSON.parse(expired.stdout)).toMatchObject({ ok: false, workspaces: [{ workspace: a.name, state: "expired", daysLeft: -1 }] });
+    expect(JSON.parse(expired.stdout)).toMatchObject({
+      ok: false,
+      workspaces: [{ workspace: a.name, state: "expired", daysLeft: -1 }],
+    });
     expect((await pm("admin-status", b.name)).exitCode).toBe(0);
     expect((await pm("admin-status")).exitCode).toBe(4);
     // The clock decides: on 2039-12-20 the seeded 2040-01-01 is 12 days away.
-    const later = await runInProcess(["admin-status", b.name], { env: install.env(), now: new Date(2039, 11, 20, 12) });
+    const later = await runInProcess(["admin-status", b.name], {
+      env: install.env(),
+      now: new Date(2039, 11, 20, 12),
+    });
     expect(later.exitCode).toBe(4);
   });
 
   it("--user moves another user's dates; the guest is refused", async () => {
     const sean = "2917736165f0c3c1a9c2b78058396711";
-    expect((await pm("extend-admin", b.name, "--user", "sean.obrien", "--until", "2027-06-30")).exitCode).toBe(0);
+    expect(
+      (await pm("extend-admin", b.name, "--user", "sean.obrien", "--until", "2027-06-30")).exitCode,
+    ).toBe(0);
     expect(await dues(b.db, sean)).toEqual(["2027-06-30", "2027-06-30"]);
     const guest = await pm("expire-admin", b.name, "--user", "guest");
-    expect([guest.exitCode, guest.stderr]).toEqual([3, expect.stringContaining("[USER.GUEST_PROTECTED]")]);
+    expect([guest.exitCode, guest.stderr]).toEqual([
+      3,
+      expect.stringContaining("[USER.GUEST_PROTECTED]"),
+    ]);
   });
 });
 
 describe("--rotate-password", () => {
   it("stores sha256 (the fixture's setting) in both tables and prints the password once", async () => {
-    const r = await runInProcess(["extend-admin", a.name, "--rotate-password", "-v"], { env: install.env(), now: FIXED_NOW });
+    const r = await runInProcess(["extend-admin", a.name, "--rotate-password", "-v"], {
+      env: install.env(),
+      now: FIXED_NOW,
+    });
     expect(r.exitCode).toBe(0);
     const lines = r.stdout.trim().split("\n");
     const password = lines[lines.length - 1]!;
@@ -117,7 +138,11 @@ describe("--rotate-password", () => {
   it("in --json the password is in the document and nowhere else", async () => {
     const r = await pm("extend-admin", b.name, "--rotate-password", "--json");
     expect(r.exitCode).toBe(0);
-    const doc = JSON.parse(r.stdout) as { password: string; algorithm: string; passwordHistory: string };
+    const doc = JSON.parse(r.stdout) as {
+      password: string;
+      algorithm: string;
+      passwordHistory: string;
+    };
     expect(doc.algorithm).toBe("sha256");
     expect(doc.passwordHistory).toBe("not kept");
     expect((await hashes(b.db))[1]).toBe(createHash("sha256").update(doc.password).digest("hex"));
@@ -160,7 +185,12 @@ describe("--rotate-password", () => {
     const sha = createHash("sha256").update(doc.password).digest("hex");
     expect(doc.passwordHistory).toBe("recorded");
     expect(await b.db.query("SELECT * FROM USERS_PROPERTIES")).toEqual([
-      { USR_UID: ADMIN, USR_LAST_UPDATE_DATE: STAMP, USR_LOGGED_NEXT_TIME: 0, USR_PASSWORD_HISTORY: `a:1:{i:0;s:64:"${sha}";}` },
+      {
+        USR_UID: ADMIN,
+        USR_LAST_UPDATE_DATE: STAMP,
+        USR_LOGGED_NEXT_TIME: 0,
+        USR_PASSWORD_HISTORY: `a:1:{i:0;s:64:"${sha}";}`,
+      },
     ]);
   });
 });

@@ -65,16 +65,35 @@ describe("role grant / revoke", () => {
   });
 
   it("grants with --with-required, then reports 'already granted' without duplicating rows", async () => {
-    const r = await pm("role", "grant", "processmaker_operator", "PM_SETUP_LANGUAGE", "--with-required");
+    const r = await pm(
+      "role",
+      "grant",
+      "processmaker_operator",
+      "PM_SETUP_LANGUAGE",
+      "--with-required",
+    );
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain("grant PM_SETUP to PROCESSMAKER_OPERATOR (required companion)");
     const after = await perms(OPERATOR_ROLE);
     expect(after).toHaveLength(17 + 3);
-    expect(after).toEqual(expect.arrayContaining(["PM_SETUP", "PM_SETUP_ADVANCE", "PM_SETUP_LANGUAGE"]));
+    expect(after).toEqual(
+      expect.arrayContaining(["PM_SETUP", "PM_SETUP_ADVANCE", "PM_SETUP_LANGUAGE"]),
+    );
     const before = await checksum();
-    const again = await pm("role", "grant", "PROCESSMAKER_OPERATOR", "PM_SETUP_LANGUAGE", "PM_LOGIN", "--json");
+    const again = await pm(
+      "role",
+      "grant",
+      "PROCESSMAKER_OPERATOR",
+      "PM_SETUP_LANGUAGE",
+      "PM_LOGIN",
+      "--json",
+    );
     expect(again.exitCode).toBe(0);
-    expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, granted: [], alreadyGranted: ["PM_SETUP_LANGUAGE", "PM_LOGIN"] });
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      ok: true,
+      granted: [],
+      alreadyGranted: ["PM_SETUP_LANGUAGE", "PM_LOGIN"],
+    });
     expect(await checksum()).toBe(before);
   });
 
@@ -91,44 +110,85 @@ describe("role grant / revoke", () => {
     expect(await perms(MANAGER_ROLE)).toHaveLength(58);
     const mid = await checksum();
     const again = await pm("role", "revoke", "PROCESSMAKER_MANAGER", "PM_SUPERVISOR");
-    expect([again.exitCode, again.stdout.trim()]).toEqual([0, "PM_SUPERVISOR: not granted to PROCESSMAKER_MANAGER (nothing to revoke)"]);
+    expect([again.exitCode, again.stdout.trim()]).toEqual([
+      0,
+      "PM_SUPERVISOR: not granted to PROCESSMAKER_MANAGER (nothing to revoke)",
+    ]);
     expect(await checksum()).toBe(mid);
   });
 
   it("names the closest match for unknown roles and permissions (exit 2)", async () => {
     const role = await pm("role", "grant", "PROCESSMAKER_OPERATR", "PM_CASES");
-    expect([role.exitCode, role.stderr]).toEqual([2, expect.stringContaining("Did you mean 'PROCESSMAKER_OPERATOR'?")]);
+    expect([role.exitCode, role.stderr]).toEqual([
+      2,
+      expect.stringContaining("Did you mean 'PROCESSMAKER_OPERATOR'?"),
+    ]);
     const perm = await pm("role", "revoke", "PROCESSMAKER_OPERATOR", "PM_SETUP_LOGOO");
-    expect([perm.exitCode, perm.stderr]).toEqual([2, expect.stringContaining("Did you mean 'PM_SETUP_LOGO'?")]);
+    expect([perm.exitCode, perm.stderr]).toEqual([
+      2,
+      expect.stringContaining("Did you mean 'PM_SETUP_LOGO'?"),
+    ]);
   });
 });
 
 describe("role create / activate / deactivate", () => {
   it("creates a role the way the Roles UI does, and refuses a taken code", async () => {
-    const r = await pm("role", "create", "auditor", "--name", "Case Auditor", "--inactive", "--json");
+    const r = await pm(
+      "role",
+      "create",
+      "auditor",
+      "--name",
+      "Case Auditor",
+      "--inactive",
+      "--json",
+    );
     expect(r.exitCode).toBe(0);
     const uid = (JSON.parse(r.stdout) as { role: { uid: string } }).role.uid;
     expect(uid).toMatch(/^[0-9a-f]{32}$/);
     expect(await db.query("SELECT * FROM RBAC_ROLES WHERE ROL_UID = ?", [uid])).toEqual([
-      { ROL_UID: uid, ROL_PARENT: "", ROL_SYSTEM: "00000000000000000000000000000002", ROL_CODE: "AUDITOR", ROL_CREATE_DATE: STAMP, ROL_UPDATE_DATE: STAMP, ROL_STATUS: 0 },
+      {
+        ROL_UID: uid,
+        ROL_PARENT: "",
+        ROL_SYSTEM: "00000000000000000000000000000002",
+        ROL_CODE: "AUDITOR",
+        ROL_CREATE_DATE: STAMP,
+        ROL_UPDATE_DATE: STAMP,
+        ROL_STATUS: 0,
+      },
     ]);
     expect(await db.query("SELECT * FROM CONTENT WHERE CON_ID = ?", [uid])).toEqual([
-      { CON_CATEGORY: "ROL_NAME", CON_PARENT: "", CON_ID: uid, CON_LANG: "en", CON_VALUE: "Case Auditor" },
+      {
+        CON_CATEGORY: "ROL_NAME",
+        CON_PARENT: "",
+        CON_ID: uid,
+        CON_LANG: "en",
+        CON_VALUE: "Case Auditor",
+      },
     ]);
     expect(await perms(uid)).toEqual(["PM_LOGIN"]);
     const before = await checksum();
     const dup = await pm("role", "create", "Auditor");
     expect([dup.exitCode, dup.stderr]).toEqual([2, expect.stringContaining("[RBAC.ROLE_EXISTS]")]);
     expect(await checksum()).toBe(before);
-    const list = JSON.parse((await pm("role", "list", "--json")).stdout) as { roles: Array<{ code: string; name: string; status: string; permissions: number }> };
-    expect(list.roles.find((x) => x.code === "AUDITOR")).toMatchObject({ name: "Case Auditor", status: "inactive", permissions: 1 });
+    const list = JSON.parse((await pm("role", "list", "--json")).stdout) as {
+      roles: Array<{ code: string; name: string; status: string; permissions: number }>;
+    };
+    expect(list.roles.find((x) => x.code === "AUDITOR")).toMatchObject({
+      name: "Case Auditor",
+      status: "inactive",
+      permissions: 1,
+    });
   });
 
   it("asks before deactivating a role users hold on a TTY; 'no' changes nothing (exit 3)", async () => {
     const before = await checksum();
-    const previous = setAsker(async () => false);
+    const previous = setAsker(() => Promise.resolve(false));
     try {
-      const r = await runInProcess(["role", "deactivate", "PROCESSMAKER_OPERATOR"], { env: install.env(), now: FIXED_NOW, stdinIsTTY: true });
+      const r = await runInProcess(["role", "deactivate", "PROCESSMAKER_OPERATOR"], {
+        env: install.env(),
+        now: FIXED_NOW,
+        stdinIsTTY: true,
+      });
       expect(r.exitCode).toBe(3);
       expect(r.stderr).toContain("will not be able to log in");
       expect(r.stderr).toContain("[RBAC.NOT_CONFIRMED]");
@@ -136,38 +196,78 @@ describe("role create / activate / deactivate", () => {
       setAsker(previous);
     }
     expect(await checksum()).toBe(before);
-    const yes = await runInProcess(["role", "deactivate", "PROCESSMAKER_OPERATOR", "--yes"], { env: install.env(), now: FIXED_NOW, stdinIsTTY: true });
+    const yes = await runInProcess(["role", "deactivate", "PROCESSMAKER_OPERATOR", "--yes"], {
+      env: install.env(),
+      now: FIXED_NOW,
+      stdinIsTTY: true,
+    });
     expect(yes.exitCode).toBe(0);
-    expect(await db.query("SELECT ROL_STATUS, ROL_UPDATE_DATE FROM RBAC_ROLES WHERE ROL_UID = ?", [OPERATOR_ROLE])).toEqual([{ ROL_STATUS: 0, ROL_UPDATE_DATE: STAMP }]);
+    expect(
+      await db.query("SELECT ROL_STATUS, ROL_UPDATE_DATE FROM RBAC_ROLES WHERE ROL_UID = ?", [
+        OPERATOR_ROLE,
+      ]),
+    ).toEqual([{ ROL_STATUS: 0, ROL_UPDATE_DATE: STAMP }]);
     const user = await pm("user", "role", "sean.obrien", "PROCESSMAKER_OPERATOR");
-    expect([user.exitCode, user.stderr]).toEqual([2, expect.stringContaining("[RBAC.ROLE_INACTIVE]")]);
+    expect([user.exitCode, user.stderr]).toEqual([
+      2,
+      expect.stringContaining("[RBAC.ROLE_INACTIVE]"),
+    ]);
     expect((await pm("role", "activate", "PROCESSMAKER_OPERATOR")).exitCode).toBe(0);
-    expect((await db.query<{ s: number }>("SELECT ROL_STATUS AS s FROM RBAC_ROLES WHERE ROL_UID = ?", [OPERATOR_ROLE]))[0]?.s).toBe(1);
+    expect(
+      (
+        await db.query<{ s: number }>("SELECT ROL_STATUS AS s FROM RBAC_ROLES WHERE ROL_UID = ?", [
+          OPERATOR_ROLE,
+        ])
+      )[0]?.s,
+    ).toBe(1);
   });
 });
 
 describe("user role / show", () => {
   it("moves USERS.USR_ROLE and RBAC_USERS_ROLES together and leaves the guest role row alone", async () => {
-    await db.execute("INSERT INTO RBAC_USERS_ROLES (USR_UID, ROL_UID) VALUES (?, ?)", [ZOE, GUEST_ROLE]);
-    const r = await pm("user", "role", "Zoe.Mueller", "PROCESSMAKER_MANAGER");
-    expect([r.exitCode, r.stdout.trim()]).toEqual([0, "changed zoe.mueller's role: PROCESSMAKER_OPERATOR → PROCESSMAKER_MANAGER"]);
-    expect(await db.query("SELECT ROL_UID FROM RBAC_USERS_ROLES WHERE USR_UID = ? ORDER BY ROL_UID", [ZOE])).toEqual([
-      { ROL_UID: MANAGER_ROLE },
-      { ROL_UID: GUEST_ROLE },
+    await db.execute("INSERT INTO RBAC_USERS_ROLES (USR_UID, ROL_UID) VALUES (?, ?)", [
+      ZOE,
+      GUEST_ROLE,
     ]);
-    expect(await db.query("SELECT USR_ROLE, USR_UPDATE_DATE FROM USERS WHERE USR_UID = ?", [ZOE])).toEqual([{ USR_ROLE: "PROCESSMAKER_MANAGER", USR_UPDATE_DATE: STAMP }]);
-    expect(await db.query("SELECT USR_UPDATE_DATE FROM RBAC_USERS WHERE USR_UID = ?", [ZOE])).toEqual([{ USR_UPDATE_DATE: STAMP }]);
-    const shown = JSON.parse((await pm("user", "show", ZOE, "--json")).stdout) as { user: Record<string, unknown> };
-    expect(shown.user).toMatchObject({ username: "zoe.mueller", role: "PROCESSMAKER_MANAGER", name: "Zoë Müller" });
+    const r = await pm("user", "role", "Zoe.Mueller", "PROCESSMAKER_MANAGER");
+    expect([r.exitCode, r.stdout.trim()]).toEqual([
+      0,
+      "changed zoe.mueller's role: PROCESSMAKER_OPERATOR → PROCESSMAKER_MANAGER",
+    ]);
+    expect(
+      await db.query("SELECT ROL_UID FROM RBAC_USERS_ROLES WHERE USR_UID = ? ORDER BY ROL_UID", [
+        ZOE,
+      ]),
+    ).toEqual([{ ROL_UID: MANAGER_ROLE }, { ROL_UID: GUEST_ROLE }]);
+    expect(
+      await db.query("SELECT USR_ROLE, USR_UPDATE_DATE FROM USERS WHERE USR_UID = ?", [ZOE]),
+    ).toEqual([{ USR_ROLE: "PROCESSMAKER_MANAGER", USR_UPDATE_DATE: STAMP }]);
+    expect(
+      await db.query("SELECT USR_UPDATE_DATE FROM RBAC_USERS WHERE USR_UID = ?", [ZOE]),
+    ).toEqual([{ USR_UPDATE_DATE: STAMP }]);
+    const shown = JSON.parse((await pm("user", "show", ZOE, "--json")).stdout) as {
+      user: Record<string, unknown>;
+    };
+    expect(shown.user).toMatchObject({
+      username: "zoe.mueller",
+      role: "PROCESSMAKER_MANAGER",
+      name: "Zoë Müller",
+    });
     expect(JSON.stringify(shown)).not.toMatch(/[0-9a-f]{64}/);
   });
 
   it("refuses the guest user (exit 3) and unknown users (exit 2), changing nothing", async () => {
     const before = await checksum();
     const guest = await pm("user", "role", "guest", "PROCESSMAKER_OPERATOR");
-    expect([guest.exitCode, guest.stderr]).toEqual([3, expect.stringContaining("[USER.GUEST_PROTECTED]")]);
+    expect([guest.exitCode, guest.stderr]).toEqual([
+      3,
+      expect.stringContaining("[USER.GUEST_PROTECTED]"),
+    ]);
     const unknown = await pm("user", "role", "sean.obrian", "PROCESSMAKER_OPERATOR");
-    expect([unknown.exitCode, unknown.stderr]).toEqual([2, expect.stringContaining("Did you mean 'sean.obrien'?")]);
+    expect([unknown.exitCode, unknown.stderr]).toEqual([
+      2,
+      expect.stringContaining("Did you mean 'sean.obrien'?"),
+    ]);
     expect(await checksum()).toBe(before);
   });
 });
@@ -178,11 +278,15 @@ describe("listing", () => {
     expect(show.exitCode).toBe(0);
     expect(show.stdout).toMatch(/PM_SETUP_LOGO\s+inert: needs PM_SETUP/);
     expect(show.stdout).toMatch(/Users\s+2: sean\.obrien, zoe\.mueller/);
-    const list = JSON.parse((await pm("permission", "list", "--role", "PROCESSMAKER_GUEST", "--json")).stdout) as {
+    const list = JSON.parse(
+      (await pm("permission", "list", "--role", "PROCESSMAKER_GUEST", "--json")).stdout,
+    ) as {
       permissions: Array<{ code: string; roles: string[] }>;
     };
     expect(list.permissions.map((p) => p.code)).toEqual(["PM_GUEST_CASE"]);
     const all = await pm("permission", "list");
-    expect(all.stdout).toMatch(/^PM_SETUP_LANGUAGE\s+PM_SETUP,PM_SETUP_ADVANCE\s+PROCESSMAKER_ADMIN,PROCESSMAKER_MANAGER,PROCESSMAKER_OPERATOR\s+manage languages$/m);
+    expect(all.stdout).toMatch(
+      /^PM_SETUP_LANGUAGE\s+PM_SETUP,PM_SETUP_ADVANCE\s+PROCESSMAKER_ADMIN,PROCESSMAKER_MANAGER,PROCESSMAKER_OPERATOR\s+manage languages$/m,
+    );
   });
 });

@@ -26,13 +26,20 @@ describe("due dates", () => {
     expect(expiredDueDate(NOW)).toBe("2026-11-24");
   });
   it("classifies days left", () => {
-    expect([classify(-1, 14), classify(0, 14), classify(14, 14), classify(15, 14)]).toEqual(["expired", "expiring", "expiring", "ok"]);
+    expect([classify(-1, 14), classify(0, 14), classify(14, 14), classify(15, 14)]).toEqual([
+      "expired",
+      "expiring",
+      "expiring",
+      "ok",
+    ]);
   });
 });
 
 describe("passwords", () => {
   it("reads the current algorithm, md5 by default", () => {
-    expect(algorithmFromSetting('a:2:{s:7:"current";s:6:"sha256";s:8:"previous";s:3:"md5";}').algorithm).toBe("sha256");
+    expect(
+      algorithmFromSetting('a:2:{s:7:"current";s:6:"sha256";s:8:"previous";s:3:"md5";}').algorithm,
+    ).toBe("sha256");
     expect(algorithmFromSetting(undefined).algorithm).toBe("md5");
     expect(algorithmFromSetting("garbage").algorithm).toBe("md5");
   });
@@ -49,7 +56,9 @@ describe("passwords", () => {
   });
   it("keeps the history as ProcessMaker does with PPP_PASSWORD_HISTORY 0", () => {
     expect(nextHistory(null, "h1")).toBe('a:1:{i:0;s:2:"h1";}');
-    expect(nextHistory('a:2:{i:0;s:2:"h1";i:1;s:2:"h2";}', "h3")).toBe('a:2:{i:0;s:2:"h2";i:1;s:2:"h3";}');
+    expect(nextHistory('a:2:{i:0;s:2:"h1";i:1;s:2:"h2";}', "h3")).toBe(
+      'a:2:{i:0;s:2:"h2";i:1;s:2:"h3";}',
+    );
     const v = phpUnserialize('a:1:{s:2:"ü";s:2:"ä";}');
     expect(phpSerialize(v)).toBe('a:1:{s:2:"ü";s:2:"ä";}');
   });
