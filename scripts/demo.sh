@@ -19,3 +19,13 @@ export PM_INSTALL_DIR="$PWD/$DIR"
 
 step info
 step info workflow --json
+
+# Roles, permissions and the admin account (docs/commands/rbac.md, docs/commands/admin.md)
+step role list
+step role grant PROCESSMAKER_OPERATOR PM_SETUP_LANGUAGE # refused: inert without PM_SETUP, PM_SETUP_ADVANCE (exit 2)
+step role grant PROCESSMAKER_OPERATOR PM_SETUP_LANGUAGE --with-required --dry-run
+step admin-status
+step extend-admin workflow --days 10
+step admin-status # expiring within 14 days: exit 4
+step extend-admin workflow
+step admin-status
