@@ -2,7 +2,6 @@
 // size and SHA-256 of every entry's content for the pmadmin manifest. Memory stays flat: content
 // arrives as a stream of chunks and is never collected.
 import { createHash } from "node:crypto";
-import { once } from "node:events";
 import type { Readable, Writable } from "node:stream";
 import { encodeHeader, endOfArchive, padding, type TarHeaderFields } from "./tar-header.js";
 import type { ManifestEntry } from "./manifest.js";
@@ -26,7 +25,7 @@ export class TarWriter {
     if (chunk.length === 0) return;
     this.bytes += chunk.length;
     if (!this.out.write(chunk)) {
-      await Promise.race([once(this.out, "drain"), once(this.out, "close")]);
+      await drained(this.out);
       if (this.failure) throw this.failure;
     }
   }
@@ -84,6 +83,21 @@ export class TarWriter {
     if (this.failure) throw this.failure;
     this.out.end();
   }
+}
+
+/** Resolves on 'drain', or on 'close'/'error' (destroyed output); removes all three listeners. */
+function drained(out: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      out.off("drain", done);
+      out.off("close", done);
+      out.off("error", done);
+      resolve();
+    };
+    out.on("drain", done);
+    out.on("close", done);
+    out.on("error", done);
+  });
 }
 
 const EMPTY_SHA256 = createHash("sha256").digest("hex");
