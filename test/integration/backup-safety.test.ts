@@ -1,0 +1,209 @@
+// workspace-backup's safeguards: refusals before anything is written, failures that leave the
+// previous backup and nothing else, locks, unreadable files, retention, dry run.
+import { createHash } from "node:crypto";
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyBackup, prepareBackup } from "../../src/backup/apply.js";
+import { planBackup } from "../../src/backup/plan.js";
+import { noProgress } from "../../src/backup/progress.js";
+import { openForRead } from "../../src/backup/site-files.js";
+import { locateInstallation, resolveWorkspaces } from "../../src/install/installation.js";
+import { acquireWorkspaceLocks, lockDir } from "../../src/lock/workspace-lock.js";
+import type { Runtime } from "../../src/runtime.js";
+import { runInProcess } from "../helpers/cli.js";
+import { createTestInstall, type TestInstall } from "../helpers/install.js";
+
+let install: TestInstall;
+let ws: TestInstall["workspaces"][number];
+let backups: string;
+let scratch: string;
+
+const sha = async (f: string): Promise<string> => createHash("sha256").update(await readFile(f)).digest("hex");
+const listing = async (dir: string): Promise<string[]> => (await readdir(dir).catch(() => [] as string[])).sort();
+
+beforeAll(async () => {
+  install = await createTestInstall({ cases: 20 });
+  ws = install.workspaces[0] as TestInstall["workspaces"][number];
+  backups = path.join(install.sharedDir, "backups");
+  scratch = await mkdtemp(path.join(tmpdir(), "pmadmin-backup-safety-"));
+});
+
+afterAll(async () => {
+  await install?.cleanup();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+describe("refusals before anything is written", () => {
+  it("refuses -s on Windows with exit 3", async () => {
+    const before = await listing(backups);
+    const r = await runInProcess(["workspace-backup", "-s", "10", ws.name], { env: install.env(), platform: "win32" });
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toMatch(/BACKUP\.SPLIT_UNSUPPORTED.*Windows/);
+    expect(await listing(backups)).toEqual(before);
+  });
+
+  it("refuses an unknown ending with exit 2, listing the supported ones", async () => {
+    const r = await runInProcess(["workspace-backup", ws.name, "backup.zip"], { env: install.env() });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/\.tar, \.tar\.gz, \.tgz/);
+  });
+
+  it("names the workspaces that exist when one does not", async () => {
+    const r = await runInProcess(["workspace-backup", "nosuchws"], { env: install.env() });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(ws.name);
+  });
+
+  it("--dry-run says what and where, and writes nothing", async () => {
+    const before = await listing(backups);
+    const r = await runInProcess(["workspace-backup", "--dry-run", ws.name, "dry.tar.gz"], { env: install.env() });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain(path.join(backups, "dry.tar.gz"));
+    expect(r.stdout).toMatch(new RegExp(`database ${ws.database}: \\d+ tables`));
+    expect(await listing(backups)).toEqual(before);
+  });
+});
+
+describe("failures keep the previous backup and leave nothing behind", () => {
+  it("wrong database password: exit 1 with the server's message", async () => {
+    const ok = await runInProcess(["workspace-backup", ws.name, "keep-me.tar"], { env: install.env() });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    const file = path.join(backups, "keep-me.tar");
+    const hash = await sha(file);
+    const before = await listing(backups);
+    const dbPhp = path.join(ws.siteDir, "db.php");
+    const original = await readFile(dbPhp, "utf8");
+    await writeFile(dbPhp, original.replaceAll(ws.dbPassword, "wrong-password"));
+    try {
+      const r = await runInProcess(["workspace-backup", ws.name, "keep-me.tar"], { env: install.env() });
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(/Access denied for user/);
+      expect(r.stderr).not.toContain("wrong-password");
+      expect(await sha(file)).toBe(hash);
+      expect(await listing(backups)).toEqual(before);
+    } finally {
+      await writeFile(dbPhp, original);
+    }
+  });
+
+  async function fakeDump(script: string): Promise<Record<string, string>> {
+    const bin = await mkdtemp(path.join(scratch, "bin-"));
+    const prog = path.join(bin, "mariadb-dump");
+    await writeFile(prog, `#!/bin/sh\n${script}\n`);
+    await chmod(prog, 0o755);
+    return { ...install.env(), PATH: `${bin}:${process.env["PATH"] ?? ""}` };
+  }
+
+  it("a dump that exits non-zero fails with its stderr", async () => {
+    const env = await fakeDump(`case "$1" in --version) echo fake; exit 0;; esac\necho "mariadb-dump: Got error: 2013: Lost connection" >&2\nexit 2`);
+    const before = await listing(backups);
+    const r = await runInProcess(["workspace-backup", ws.name, "keep-me.tar"], { env });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/BACKUP\.DUMP_FAILED.*Lost connection/s);
+    expect(await listing(backups)).toEqual(before);
+  });
+
+  it("a truncated dump (exit 0, no completion marker) is refused", async () => {
+    const env = await fakeDump(`case "$1" in --version) echo fake; exit 0;; esac\nprintf 'CREATE TABLE \`APPLICATION\` (\\n'\nexit 0`);
+    const before = await listing(backups);
+    const r = await runInProcess(["workspace-backup", ws.name, "keep-me.tar"], { env });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/BACKUP\.DUMP_INCOMPLETE.*Dump completed/s);
+    expect(await listing(backups)).toEqual(before);
+  });
+});
+
+describe("unreadable files", () => {
+  const runtime = (): Runtime => ({
+    stdout: { write: () => true },
+    stderr: { write: () => true },
+    stdin: new PassThrough(),
+    env: { ...process.env, ...install.env() },
+    cwd: scratch,
+    platform: "linux",
+    stdinIsTTY: false,
+    signal: new AbortController().signal,
+    now: () => new Date(),
+  });
+  // Tests run as root, which reads everything: simulate EACCES on one file.
+  const secret = (): string => path.join(ws.siteDir, "files", "secret-config.ini");
+  const denying = (abs: string) => (abs === secret() ? Promise.reject(Object.assign(new Error(`EACCES: permission denied, open '${abs}'`), { code: "EACCES" })) : openForRead(abs));
+
+  async function backup(skipUnreadable: boolean, file: string) {
+    const rt = runtime();
+    const inst = await locateInstallation({ env: rt.env, cwd: rt.cwd });
+    const plan = planBackup({ positionals: [ws.name, file], filesize: undefined, keep: undefined, skipUnreadable, sharedDir: inst.sharedDir, cwd: rt.cwd, platform: "linux" });
+    const prep = await prepareBackup(plan, await resolveWorkspaces(inst, plan.workspaces), { rt, inst });
+    const warnings: string[] = [];
+    const result = await applyBackup(plan, prep, { rt, inst, progress: noProgress, warn: (t) => warnings.push(t), openFile: denying });
+    return { result, warnings };
+  }
+
+  it("fails naming the file, leaving nothing behind", async () => {
+    const before = await listing(backups);
+    await expect(backup(false, "unreadable.tar")).rejects.toMatchObject({ code: "BACKUP.UNREADABLE", message: expect.stringContaining(secret()) });
+    expect(await listing(backups)).toEqual(before);
+  });
+
+  it("--skip-unreadable leaves it out and lists it", async () => {
+    const { result, warnings } = await backup(true, "skipped.tar");
+    expect(result.workspaces[0]?.skipped).toEqual([secret()]);
+    expect(warnings.join("\n")).toContain(secret());
+    const list = (await execa("tar", ["-tf", path.join(backups, "skipped.tar")])).stdout;
+    expect(list).not.toContain("secret-config.ini");
+    expect(list).toContain("db.php");
+  });
+});
+
+describe("locks", () => {
+  it("a second backup of a locked workspace exits 3 naming the holder", async () => {
+    const lock = await acquireWorkspaceLocks({ sharedDir: install.sharedDir, workspaces: [ws.name], operation: "restore" });
+    try {
+      const r = await runInProcess(["workspace-backup", ws.name, "locked.tar"], { env: install.env() });
+      expect(r.exitCode).toBe(3);
+      expect(r.stderr).toMatch(new RegExp(`LOCK\\.HELD.*pid ${process.pid}.*restore`));
+    } finally {
+      await lock.release();
+    }
+    const r = await runInProcess(["workspace-backup", ws.name, "locked.tar"], { env: install.env() });
+    expect(r.exitCode, r.stderr).toBe(0);
+  });
+
+  it("takes over a stale lock left by a killed run", async () => {
+    const dead = await execa("sh", ["-c", "echo $$"]);
+    const dir = lockDir(install.sharedDir);
+    await mkdir(path.join(dir, `${ws.name.toLowerCase()}.lock`), { recursive: true });
+    await writeFile(
+      path.join(dir, `${ws.name.toLowerCase()}.owner.json`),
+      JSON.stringify({ pid: Number(dead.stdout), host: (await import("node:os")).hostname(), operation: "backup", workspace: ws.name, since: "x" }),
+    );
+    const r = await runInProcess(["workspace-backup", ws.name, "after-stale.tar"], { env: install.env() });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(await listing(dir)).toEqual([]);
+  });
+});
+
+describe("--keep", () => {
+  it("keeps the newest N pmadmin backups of the workspace and nothing of ProcessMaker's", async () => {
+    const dir = path.join(scratch, "keep");
+    await mkdir(dir);
+    for (const [i, name] of ["k1.tar.gz", "k2.tar", "k3.tgz"].entries()) {
+      const r = await runInProcess(["workspace-backup", ws.name, path.join(dir, name)], { env: install.env() });
+      expect(r.exitCode, r.stderr).toBe(0);
+      const t = new Date(Date.now() - (10 - i) * 60_000);
+      await utimes(path.join(dir, name), t, t);
+    }
+    // An archive as ProcessMaker's Archive_Tar/GNU tar writes it (old GNU magic) is never touched.
+    await writeFile(path.join(scratch, `${ws.name}.meta`), "{}");
+    await execa("tar", ["--format=gnu", "-cf", path.join(dir, "pm.tar"), "-C", scratch, `${ws.name}.meta`]);
+    await utimes(path.join(dir, "pm.tar"), new Date(0), new Date(0));
+    const r = await runInProcess(["workspace-backup", "--keep", "2", "--json", ws.name, path.join(dir, "k4.tar")], { env: install.env() });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { removed: string[] }).removed.sort()).toEqual([path.join(dir, "k1.tar.gz"), path.join(dir, "k2.tar")]);
+    expect(await listing(dir)).toEqual(["k3.tgz", "k4.tar", "pm.tar"]);
+  });
+});
