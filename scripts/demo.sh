@@ -15,7 +15,7 @@ step() {
 }
 
 node bin/pmadmin.js sandbox up "$DIR" --workspace workflow --cases 50
-export PM_INSTALL_DIR="$PWD/$DIR"
+export PM_INSTALL_DIR="$(cd "$DIR" && pwd)" # DIR may be relative or absolute
 
 step info
 step info workflow --json
