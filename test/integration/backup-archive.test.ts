@@ -2,6 +2,7 @@
 // ProcessMaker see it — meta, dump, file tree, manifest checksums, split parts.
 import { createHash, randomBytes } from "node:crypto";
 import { lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, stat, writeFile, symlink } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -106,6 +107,25 @@ describe("workspace-backup archive", () => {
     const expected = await treeSignature(ws.siteDir);
     for (const dir of [await extractGnu(archive), await extractNode(archive)]) {
       expect(await treeSignature(path.join(dir, `${ws.name}.files`))).toEqual(expected);
+    }
+  });
+
+  const archiveTar = "/usr/share/php/Archive/Tar.php";
+  it.skipIf(!existsSync("/usr/bin/php") || !existsSync(archiveTar))("is extracted by ProcessMaker's own reader, PEAR Archive_Tar", async () => {
+    for (const file of [archive, path.join(scratch, "out", "ws.tgz")]) {
+      const dir = await mkdtemp(path.join(scratch, "pear-"));
+      const script = `require_once '${archiveTar}'; $t = new Archive_Tar($argv[1]); exit($t->extract($argv[2]) ? 0 : 1);`;
+      if (file.endsWith(".tgz")) await runInProcess(["workspace-backup", ws.name, file], { env: install.env() });
+      const r = await execa("php", ["-r", script, "--", file, dir], { reject: false });
+      expect(r.exitCode, r.stderr + r.stdout).toBe(0);
+      // Archive_Tar applies its own modes (only the executable bits follow the header), and
+      // ProcessMaker's restore resets them anyway: compare names, types, contents and links.
+      const strip = (sig: Record<string, string>) =>
+        Object.fromEntries(Object.entries(sig).filter(([, v]) => !v.startsWith("dir ")).map(([k, v]) => [k, v.replace(/^file \d+ /, "file ")]));
+      const got = await treeSignature(path.join(dir, `${ws.name}.files`));
+      expect(strip(got)).toEqual(strip(await treeSignature(ws.siteDir)));
+      expect(Object.keys(got).sort()).toEqual(Object.keys(await treeSignature(ws.siteDir)).sort());
+      expect(decodeMetaAsProcessMaker(await readFile(path.join(dir, `${ws.name}.meta`), "utf8")).WORKSPACE_NAME).toBe(ws.name);
     }
   });
 
