@@ -10,8 +10,8 @@ import { checkWorkspace } from "../integrity/run.js";
 import { selectChecks } from "../integrity/select.js";
 import type { WorkspaceReport } from "../integrity/types.js";
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, ...value.split(",").filter((v) => v.trim() !== "")];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(",").filter((v) => v.trim() !== "")];
 }
 
 export function registerCheckIntegrity(program: Command, bind: Binder): void {
@@ -20,7 +20,7 @@ export function registerCheckIntegrity(program: Command, bind: Binder): void {
     .alias("database-verify-consistency")
     .description("find damage in workspaces: storage, broken references, RBAC, missing document files, admin expiry (read-only)")
     .argument("[workspace...]", "workspaces to check (all when none named)")
-    .option("--check <id>", "run only this check or area (repeatable; see --list)", collect, [])
+    .option("--check <id>", "run only this check or area (repeatable; see --list)", collect)
     .option("--list", "list the checks with their ids and severities, and exit")
     .action(bind(checkIntegrityCommand));
 }
@@ -35,9 +35,9 @@ function listChecks(ctx: Ctx): number {
 }
 
 async function checkIntegrityCommand(ctx: Ctx, cmd: Command): Promise<number> {
-  const o = cmd.opts<{ check: string[]; list?: boolean }>();
+  const o = cmd.opts<{ check?: string[]; list?: boolean }>();
   if (o.list === true) return listChecks(ctx);
-  const checks = selectChecks(o.check);
+  const checks = selectChecks(o.check ?? []);
   const inst = await ctx.installation();
   const workspaces = await resolveWorkspaces(inst, cmd.args);
   const reports: WorkspaceReport[] = [];

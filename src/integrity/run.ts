@@ -76,7 +76,7 @@ class Shared {
 
   documents(): Promise<DocMatcher> {
     return (this.docs ??= (async () => {
-      const matcher = new DocMatcher(await scanDocumentFiles(this.ws.siteDir));
+      const matcher = new DocMatcher(await scanDocumentFiles(this.ws.siteDir, this.o.signal));
       await matchDocuments(this.db, matcher, this.o.signal);
       return matcher;
     })());

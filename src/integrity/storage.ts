@@ -60,7 +60,7 @@ export async function checkTables(db: Queryable, tables: readonly TableInfo[], s
     if (bad.length === 0) continue;
     count += 1;
     if (examples.length < MAX_EXAMPLES) {
-      examples.push({ TABLE: t.name, TYPE: t.type, MESSAGE: bad.map((r) => `${r.Msg_type}: ${r.Msg_text}`).join("; ") });
+      examples.push({ TABLE: t.name, TYPE: t.type, MESSAGE: bad.map((r) => `${r.Msg_type}: ${r.Msg_text.replace(/\s+/g, " ")}`).join("; ") });
     }
   }
   return { count, examples, unchecked };
