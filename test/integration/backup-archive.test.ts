@@ -112,10 +112,10 @@ describe("workspace-backup archive", () => {
 
   const archiveTar = "/usr/share/php/Archive/Tar.php";
   it.skipIf(!existsSync("/usr/bin/php") || !existsSync(archiveTar))("is extracted by ProcessMaker's own reader, PEAR Archive_Tar", async () => {
-    for (const file of [archive, path.join(scratch, "out", "ws.tgz")]) {
+    for (const file of [archive, path.join(scratch, "pear.tgz")]) {
       const dir = await mkdtemp(path.join(scratch, "pear-"));
       const script = `require_once '${archiveTar}'; $t = new Archive_Tar($argv[1]); exit($t->extract($argv[2]) ? 0 : 1);`;
-      if (file.endsWith(".tgz")) await runInProcess(["workspace-backup", ws.name, file], { env: install.env() });
+      if (file.endsWith(".tgz")) expect((await runInProcess(["workspace-backup", ws.name, file], { env: install.env() })).exitCode).toBe(0);
       const r = await execa("php", ["-r", script, "--", file, dir], { reject: false });
       expect(r.exitCode, r.stderr + r.stdout).toBe(0);
       // Archive_Tar applies its own modes (only the executable bits follow the header), and
