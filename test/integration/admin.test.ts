@@ -5,7 +5,7 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestInstall, FIXED_NOW, type TestInstall } from "../helpers/install.js";
-import { runInProcess } from "../helpers/cli.js";
+import { runBin, runInProcess } from "../helpers/cli.js";
 import { adminDb } from "../helpers/db.js";
 import type { Db } from "../../src/db/types.js";
 import { sqlDateTime } from "../../src/db/datetime.js";
@@ -104,6 +104,16 @@ describe("due dates", () => {
     expect(later.exitCode).toBe(4);
   });
 
+  it("the built binary takes its clock from PMADMIN_NOW", async () => {
+    const env = { ...install.env(), PMADMIN_NOW: "2039-12-31T12:00:00" };
+    const r = await runBin(["admin-status", b.name, "--json"], { env });
+    expect(r.exitCode).toBe(4);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      today: "2039-12-31",
+      workspaces: [{ daysLeft: 1, state: "expiring" }],
+    });
+  });
+
   it("--user moves another user's dates; the guest is refused", async () => {
     const sean = "2917736165f0c3c1a9c2b78058396711";
     expect(
@@ -133,6 +143,14 @@ describe("--rotate-password", () => {
     expect(await dues(a.db)).toEqual(["2027-02-23", "2027-02-23"]);
     expect(r.stderr).not.toContain(password);
     expect(r.stderr).toContain("no password history recorded");
+  });
+
+  it("with -q prints nothing but the password", async () => {
+    const r = await pm("-q", "extend-admin", a.name, "--rotate-password");
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^\S{24}\n$/);
+    const sha = createHash("sha256").update(r.stdout.trim()).digest("hex");
+    expect(await hashes(a.db)).toEqual([sha, sha]);
   });
 
   it("in --json the password is in the document and nowhere else", async () => {

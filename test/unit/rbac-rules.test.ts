@@ -100,6 +100,9 @@ describe("role grant rules", () => {
     const admin = resolveRole(state, "PROCESSMAKER_ADMIN");
     const e = thrown(() => planRevoke(state, admin, [perm("PM_LOGIN")], { force: false }));
     expect([e.code, e.exitCode]).toEqual(["RBAC.REVOKE_LOGIN", 3]);
+    const forced = planRevoke(state, admin, [perm("PM_LOGIN")], { force: true });
+    expect(forced.statements).toHaveLength(1);
+    expect(forced.warnings.join("\n")).toContain("can no longer log in");
     const plan = planRevoke(
       state,
       admin,
