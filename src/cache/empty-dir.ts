@@ -30,7 +30,14 @@ export interface EmptyOptions {
 }
 
 function fresh(status: EmptyResult["status"], reason?: string): EmptyResult {
-  return { status, ...(reason === undefined ? {} : { reason }), files: 0, bytes: 0, dirs: 0, errors: [] };
+  return {
+    status,
+    ...(reason === undefined ? {} : { reason }),
+    files: 0,
+    bytes: 0,
+    dirs: 0,
+    errors: [],
+  };
 }
 
 function message(error: unknown): string {
@@ -84,7 +91,8 @@ export async function emptyDirectory(root: string, o: EmptyOptions): Promise<Emp
   }
   // A cache directory that is itself a link points somewhere an admin chose; following it is
   // exactly the hazard this command exists to avoid, so say so and let them flush the target.
-  if (st.isSymbolicLink()) return fresh("skipped", "is a symbolic link; not followed (flush its target yourself)");
+  if (st.isSymbolicLink())
+    return fresh("skipped", "is a symbolic link; not followed (flush its target yourself)");
   if (!st.isDirectory()) return fresh("skipped", "is not a directory");
   const r = fresh("emptied");
   // Build child paths from the real path so the per-directory realpath comparison is exact even

@@ -17,7 +17,10 @@ export interface FlushResult {
   errors: number;
 }
 
-export async function flushCaches(targets: readonly CacheTarget[], o: EmptyOptions): Promise<FlushResult> {
+export async function flushCaches(
+  targets: readonly CacheTarget[],
+  o: EmptyOptions,
+): Promise<FlushResult> {
   const out: TargetResult[] = [];
   for (const t of targets) {
     const r = t.kind === "empty" ? await emptyDirectory(t.path, o) : await removeOne(t.path, o);

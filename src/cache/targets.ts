@@ -20,8 +20,16 @@ function label(inst: Installation, p: string, dir: boolean): string {
   return dir ? `${shown}/` : shown;
 }
 
-export function cacheTargets(inst: Installation, workspaces: readonly Pick<Workspace, "name" | "siteDir">[]): CacheTarget[] {
-  const dir = (p: string, workspace: string | null): CacheTarget => ({ kind: "empty", path: p, label: label(inst, p, true), workspace });
+export function cacheTargets(
+  inst: Installation,
+  workspaces: readonly Pick<Workspace, "name" | "siteDir">[],
+): CacheTarget[] {
+  const dir = (p: string, workspace: string | null): CacheTarget => ({
+    kind: "empty",
+    path: p,
+    label: label(inst, p, true),
+    workspace,
+  });
   const out: CacheTarget[] = [
     dir(inst.compiledDir, null),
     dir(path.join(inst.sharedDir, "framework", "cache", "data"), null),
@@ -30,7 +38,12 @@ export function cacheTargets(inst: Installation, workspaces: readonly Pick<Works
     out.push(dir(path.join(ws.siteDir, "cache"), ws.name));
     out.push(dir(path.join(ws.siteDir, "cachefiles"), ws.name));
     const routes = path.join(ws.siteDir, "routes.php");
-    out.push({ kind: "remove", path: routes, label: label(inst, routes, false), workspace: ws.name });
+    out.push({
+      kind: "remove",
+      path: routes,
+      label: label(inst, routes, false),
+      workspace: ws.name,
+    });
   }
   return out;
 }

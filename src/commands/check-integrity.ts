@@ -18,7 +18,9 @@ export function registerCheckIntegrity(program: Command, bind: Binder): void {
   program
     .command("check-integrity")
     .alias("database-verify-consistency")
-    .description("find damage in workspaces: storage, broken references, RBAC, missing document files, admin expiry (read-only)")
+    .description(
+      "find damage in workspaces: storage, broken references, RBAC, missing document files, admin expiry (read-only)",
+    )
     .argument("[workspace...]", "workspaces to check (all when none named)")
     .option("--check <id>", "run only this check or area (repeatable; see --list)", collect)
     .option("--list", "list the checks with their ids and severities, and exit")
@@ -54,6 +56,7 @@ async function checkIntegrityCommand(ctx: Ctx, cmd: Command): Promise<number> {
   }
   ctx.out.document(jsonDocument(reports));
   for (const line of renderReport(reports, ctx.out.c, ctx.out.isVerbose)) ctx.out.line(line);
-  for (const r of reports) if (r.error !== null) ctx.out.warn(`workspace ${r.workspace}: ${r.error}`);
+  for (const r of reports)
+    if (r.error !== null) ctx.out.warn(`workspace ${r.workspace}: ${r.error}`);
   return exitCodeFor(reports);
 }

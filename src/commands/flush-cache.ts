@@ -13,8 +13,13 @@ import { formatBytes } from "../fsx/walk.js";
 export function registerFlushCache(program: Command, bind: Binder): void {
   program
     .command("flush-cache")
-    .description("empty the compiled, framework and workspace caches and remove routes.php (no database needed)")
-    .argument("[workspace...]", "workspaces whose caches to flush (all when none named); compiled/ is flushed once")
+    .description(
+      "empty the compiled, framework and workspace caches and remove routes.php (no database needed)",
+    )
+    .argument(
+      "[workspace...]",
+      "workspaces whose caches to flush (all when none named); compiled/ is flushed once",
+    )
     .action(bind(flushCacheCommand));
 }
 
@@ -25,7 +30,9 @@ function targetLine(t: TargetResult, dryRun: boolean): string {
       : t.status === "skipped"
         ? `skipped: ${t.reason ?? ""}`
         : t.kind === "remove"
-          ? dryRun ? "would be removed" : "removed"
+          ? dryRun
+            ? "would be removed"
+            : "removed"
           : `${t.files} file${t.files === 1 ? "" : "s"}, ${formatBytes(t.bytes)}`;
   return `  ${t.label.padEnd(36)} ${what}`;
 }
@@ -65,7 +72,10 @@ async function flushCacheCommand(ctx: Ctx, cmd: Command): Promise<number> {
     throw failure(
       "CACHE.REMOVE_FAILED",
       `Could not remove ${errors.length} cache entr${errors.length === 1 ? "y" : "ies"}, e.g. ${first?.path ?? ""} (${first?.message ?? ""}); the rest was flushed.`,
-      { hint: "Run flush-cache as the user that owns the cache files (often the web server user or root).", details: document },
+      {
+        hint: "Run flush-cache as the user that owns the cache files (often the web server user or root).",
+        details: document,
+      },
     );
   }
   ctx.out.document(document);
@@ -75,7 +85,9 @@ async function flushCacheCommand(ctx: Ctx, cmd: Command): Promise<number> {
     if (listed.length === 0) ctx.out.line("  (nothing)");
     ctx.out.line();
   }
-  ctx.out.line(`${dryRun ? "Caches (dry run)" : "Flushed caches"} of ${workspaces.map((w) => w.name).join(", ")}:`);
+  ctx.out.line(
+    `${dryRun ? "Caches (dry run)" : "Flushed caches"} of ${workspaces.map((w) => w.name).join(", ")}:`,
+  );
   for (const t of result.targets) ctx.out.line(targetLine(t, dryRun));
   ctx.out.line(summaryFor(result, dryRun));
   return 0;

@@ -29,12 +29,24 @@ export function daysBetween(today: string, due: string): number {
   return Math.round((d - t) / 86_400_000);
 }
 
-export function judgeAdmin(row: AdminRow | undefined, today: string, warnDays: number): AdminFindings {
-  if (row === undefined) return { missing: { count: 1, examples: [] }, expired: NONE, expiring: NONE };
+export function judgeAdmin(
+  row: AdminRow | undefined,
+  today: string,
+  warnDays: number,
+): AdminFindings {
+  if (row === undefined)
+    return { missing: { count: 1, examples: [] }, expired: NONE, expiring: NONE };
   const due = String(row.USR_DUE_DATE).slice(0, 10);
   const days = daysBetween(today, due);
-  const example: Example = { USR_UID: row.USR_UID, USR_USERNAME: row.USR_USERNAME, USR_DUE_DATE: due, DAYS_LEFT: days };
-  if (days < 0) return { missing: NONE, expired: { count: 1, examples: [example] }, expiring: NONE };
-  if (days <= warnDays) return { missing: NONE, expired: NONE, expiring: { count: 1, examples: [example] } };
+  const example: Example = {
+    USR_UID: row.USR_UID,
+    USR_USERNAME: row.USR_USERNAME,
+    USR_DUE_DATE: due,
+    DAYS_LEFT: days,
+  };
+  if (days < 0)
+    return { missing: NONE, expired: { count: 1, examples: [example] }, expiring: NONE };
+  if (days <= warnDays)
+    return { missing: NONE, expired: NONE, expiring: { count: 1, examples: [example] } };
   return { missing: NONE, expired: NONE, expiring: NONE };
 }

@@ -10,7 +10,8 @@ const STORAGE: readonly CheckDef[] = [
     id: "storage.check-table",
     area: "storage",
     severity: "error",
-    title: "tables for which CHECK TABLE reports something other than OK (corruption, a crashed or unreadable table)",
+    title:
+      "tables for which CHECK TABLE reports something other than OK (corruption, a crashed or unreadable table)",
     fix: "Take a backup first, then `REPAIR TABLE` (MyISAM/Aria) or rebuild it (`ALTER TABLE … FORCE`, InnoDB); if that fails, restore the workspace from a backup.",
     tables: [],
   },
@@ -18,7 +19,8 @@ const STORAGE: readonly CheckDef[] = [
     id: "storage.missing-tables",
     area: "storage",
     severity: "error",
-    title: "required ProcessMaker tables that do not exist (the 17 core case, user and RBAC tables pmadmin reads)",
+    title:
+      "required ProcessMaker tables that do not exist (the 17 core case, user and RBAC tables pmadmin reads)",
     fix: "The database is incomplete: restore the workspace from a backup, or run `processmaker database-upgrade` to recreate the schema.",
     tables: [],
   },
@@ -26,7 +28,8 @@ const STORAGE: readonly CheckDef[] = [
     id: "storage.missing-stock-tables",
     area: "storage",
     severity: "warning",
-    title: "tables of a stock ProcessMaker 3.3 workspace (144) that do not exist (informational; older versions lack some)",
+    title:
+      "tables of a stock ProcessMaker 3.3 workspace (144) that do not exist (informational; older versions lack some)",
     fix: "If this workspace runs ProcessMaker 3.3, run `processmaker database-upgrade` to create the missing tables.",
     tables: [],
     optIn: true,
@@ -38,7 +41,8 @@ const RBAC_GRANTS: readonly CheckDef[] = [
     id: "rbac.inert-grant",
     area: "rbac",
     severity: "warning",
-    title: "permissions granted to a role without the companions they need, so they have no effect (stock PROCESSMAKER_MANAGER has several)",
+    title:
+      "permissions granted to a role without the companions they need, so they have no effect (stock PROCESSMAKER_MANAGER has several)",
     fix: "Grant the companions (`pmadmin role grant ROLE PERMISSION --with-required`) or revoke the inert permission (`pmadmin role revoke ROLE PERMISSION`).",
     tables: ["RBAC_ROLES", "RBAC_ROLES_PERMISSIONS", "RBAC_PERMISSIONS"],
   },
@@ -46,7 +50,8 @@ const RBAC_GRANTS: readonly CheckDef[] = [
     id: "rbac.advisory-companion",
     area: "rbac",
     severity: "warning",
-    title: "permissions whose hosting menu needs a permission the role lacks (advice: the option may be unreachable)",
+    title:
+      "permissions whose hosting menu needs a permission the role lacks (advice: the option may be unreachable)",
     fix: "If the role should reach the option, grant the menu permission with `pmadmin role grant ROLE PERMISSION`.",
     tables: ["RBAC_ROLES", "RBAC_ROLES_PERMISSIONS", "RBAC_PERMISSIONS"],
   },
@@ -76,7 +81,8 @@ const ADMIN: readonly CheckDef[] = [
     id: "admin.missing",
     area: "admin",
     severity: "error",
-    title: "the admin account (USR_UID 00000000000000000000000000000001) does not exist in RBAC_USERS",
+    title:
+      "the admin account (USR_UID 00000000000000000000000000000001) does not exist in RBAC_USERS",
     fix: "Restore the admin user from a backup; without it nobody may be able to administer the workspace.",
     tables: ["RBAC_USERS"],
   },

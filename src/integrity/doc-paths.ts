@@ -26,7 +26,12 @@ export function parseDocPath(rel: string): DocRef | null {
   if (name === undefined) return null;
   if (parts[parts.length - 1] === "outdocs") parts.pop();
   let appUid: string;
-  if (parts.length === 4 && parts[0]?.length === 3 && parts[1]?.length === 3 && parts[2]?.length === 3) {
+  if (
+    parts.length === 4 &&
+    parts[0]?.length === 3 &&
+    parts[1]?.length === 3 &&
+    parts[2]?.length === 3
+  ) {
     appUid = parts.join("");
   } else if (parts.length === 1) {
     appUid = parts[0] ?? "";

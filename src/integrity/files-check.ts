@@ -26,7 +26,11 @@ export class DocMatcher {
 
   add(rows: readonly DocRow[]): void {
     for (const row of rows) {
-      const ref = { appUid: row.APP_UID, appDocUid: row.APP_DOC_UID, version: Number(row.DOC_VERSION) };
+      const ref = {
+        appUid: row.APP_UID,
+        appDocUid: row.APP_DOC_UID,
+        version: Number(row.DOC_VERSION),
+      };
       const key = docKey(ref);
       // Any row, deleted or not, accounts for its files: ProcessMaker keeps files of deleted documents.
       const present = this.unreferenced.delete(key);
@@ -49,13 +53,20 @@ export class DocMatcher {
 
   orphaned(): Finding {
     const paths = [...this.unreferenced.values()].flat().sort();
-    return { count: paths.length, examples: paths.slice(0, MAX_EXAMPLES).map((p) => ({ FILE: p })) };
+    return {
+      count: paths.length,
+      examples: paths.slice(0, MAX_EXAMPLES).map((p) => ({ FILE: p })),
+    };
   }
 }
 
 const PAGE = 5000;
 
-export async function matchDocuments(db: Queryable, matcher: DocMatcher, signal?: AbortSignal): Promise<void> {
+export async function matchDocuments(
+  db: Queryable,
+  matcher: DocMatcher,
+  signal?: AbortSignal,
+): Promise<void> {
   const cols = "APP_DOC_UID, DOC_VERSION, APP_UID, APP_DOC_STATUS, APP_DOC_FILENAME";
   let rows = await db.query<DocRow & Record<string, unknown>>(
     `SELECT ${cols} FROM APP_DOCUMENT ORDER BY APP_DOC_UID, DOC_VERSION LIMIT ${PAGE}`,

@@ -18,7 +18,10 @@ function finding(examples: Example[]): Finding {
   return { count: examples.length, examples: examples.slice(0, MAX_EXAMPLES) };
 }
 
-export function judgeGrants(grants: readonly Grant[], catalog: readonly PermissionInfo[] = PERMISSIONS): GrantFindings {
+export function judgeGrants(
+  grants: readonly Grant[],
+  catalog: readonly PermissionInfo[] = PERMISSIONS,
+): GrantFindings {
   const held = new Map<string, Set<string>>();
   for (const g of grants) {
     const set = held.get(g.role) ?? new Set<string>();
@@ -28,15 +31,19 @@ export function judgeGrants(grants: readonly Grant[], catalog: readonly Permissi
   const byCode = new Map(catalog.map((p) => [p.code, p]));
   const inert: Example[] = [];
   const advisory: Example[] = [];
-  const sorted = [...grants].sort((a, b) => a.role.localeCompare(b.role) || a.permission.localeCompare(b.permission));
+  const sorted = [...grants].sort(
+    (a, b) => a.role.localeCompare(b.role) || a.permission.localeCompare(b.permission),
+  );
   for (const g of sorted) {
     const info = byCode.get(g.permission);
     if (info === undefined) continue; // custom or plugin permissions have no known companions
     const has = held.get(g.role) ?? new Set<string>();
     const lacking = info.requires.filter((c) => !has.has(c));
-    if (lacking.length > 0) inert.push({ ROLE: g.role, PERMISSION: g.permission, MISSING: lacking.join(",") });
+    if (lacking.length > 0)
+      inert.push({ ROLE: g.role, PERMISSION: g.permission, MISSING: lacking.join(",") });
     const advised = info.advisory.filter((c) => !has.has(c));
-    if (advised.length > 0) advisory.push({ ROLE: g.role, PERMISSION: g.permission, SUGGESTED: advised.join(",") });
+    if (advised.length > 0)
+      advisory.push({ ROLE: g.role, PERMISSION: g.permission, SUGGESTED: advised.join(",") });
   }
   return { inert: finding(inert), advisory: finding(advisory) };
 }

@@ -11,7 +11,13 @@ export interface Painter {
   bold(s: string): string;
 }
 
-export const PLAIN: Painter = { red: (s) => s, yellow: (s) => s, green: (s) => s, dim: (s) => s, bold: (s) => s };
+export const PLAIN: Painter = {
+  red: (s) => s,
+  yellow: (s) => s,
+  green: (s) => s,
+  dim: (s) => s,
+  bold: (s) => s,
+};
 
 export interface Summary {
   errors: number;
@@ -36,8 +42,10 @@ export function summarize(checks: readonly CheckResult[]): Summary {
 
 /** 1 when anything could not run (the answer is incomplete), else 4 for error findings, else 0. */
 export function exitCodeFor(reports: readonly WorkspaceReport[]): ExitCodeValue {
-  if (reports.some((r) => r.error !== null || r.checks.some((c) => c.status === "failed"))) return ExitCode.failed;
-  if (reports.some((r) => r.checks.some((c) => c.status === "problems" && c.severity === "error"))) return ExitCode.findings;
+  if (reports.some((r) => r.error !== null || r.checks.some((c) => c.status === "failed")))
+    return ExitCode.failed;
+  if (reports.some((r) => r.checks.some((c) => c.status === "problems" && c.severity === "error")))
+    return ExitCode.findings;
   return ExitCode.ok;
 }
 
@@ -74,13 +82,20 @@ function renderCheck(c: CheckResult, p: Painter): string[] {
   const tag = c.severity === "error" ? p.red("ERROR  ") : p.yellow("WARNING");
   lines.push(`  ${tag} ${p.bold(c.id)}: ${c.count} found`);
   lines.push(`           ${c.title}`);
-  c.examples.forEach((e, i) => lines.push(`           ${i === 0 ? "e.g." : "    "} ${formatExample(e)}`));
-  if (c.count > c.examples.length) lines.push(`                ${p.dim(`… and ${c.count - c.examples.length} more`)}`);
+  c.examples.forEach((e, i) =>
+    lines.push(`           ${i === 0 ? "e.g." : "    "} ${formatExample(e)}`),
+  );
+  if (c.count > c.examples.length)
+    lines.push(`                ${p.dim(`… and ${c.count - c.examples.length} more`)}`);
   lines.push(`           ${p.dim("fix:")} ${c.fix}`);
   return lines;
 }
 
-export function renderReport(reports: readonly WorkspaceReport[], p: Painter = PLAIN, verbose = false): string[] {
+export function renderReport(
+  reports: readonly WorkspaceReport[],
+  p: Painter = PLAIN,
+  verbose = false,
+): string[] {
   const out: string[] = [];
   reports.forEach((r, i) => {
     if (i > 0) out.push("");
@@ -108,7 +123,8 @@ export function renderReport(reports: readonly WorkspaceReport[], p: Painter = P
     const parts = [plural(s.errors, "error"), plural(s.warnings, "warning"), `${s.passed} passed`];
     if (s.skipped > 0) parts.push(`${s.skipped} skipped`);
     if (s.failed > 0) parts.push(`${s.failed} could not run`);
-    const verdict = s.failed > 0 ? p.red("INCOMPLETE") : s.errors > 0 ? p.red("PROBLEMS") : p.green("OK");
+    const verdict =
+      s.failed > 0 ? p.red("INCOMPLETE") : s.errors > 0 ? p.red("PROBLEMS") : p.green("OK");
     out.push("", `  ${verdict}: ${parts.join(", ")} (of ${r.checks.length} checks)`);
   });
   return out;

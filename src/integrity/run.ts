@@ -15,7 +15,14 @@ import { judgeGrants, type Grant, type GrantFindings } from "./rbac-grants.js";
 import { countSql, examplesSql, type SqlCheckDef } from "./sql-checks.js";
 import { checkTables, listTables } from "./storage.js";
 import { REQUIRED_TABLES, STOCK_TABLES, missingTables } from "./tables.js";
-import { MAX_EXAMPLES, type CheckDef, type CheckResult, type Example, type Finding, type WorkspaceReport } from "./types.js";
+import {
+  MAX_EXAMPLES,
+  type CheckDef,
+  type CheckResult,
+  type Example,
+  type Finding,
+  type WorkspaceReport,
+} from "./types.js";
 
 export interface RunOptions {
   env: Readonly<Record<string, string | undefined>>;
@@ -27,8 +34,15 @@ export interface RunOptions {
 type Outcome = Finding | { skipped: string } | { failed: string };
 
 function result(def: CheckDef, o: Outcome): CheckResult {
-  const base = { id: def.id, area: def.area, severity: def.severity, title: def.title, fix: def.fix };
-  if ("skipped" in o) return { ...base, status: "skipped", count: 0, examples: [], reason: o.skipped };
+  const base = {
+    id: def.id,
+    area: def.area,
+    severity: def.severity,
+    title: def.title,
+    fix: def.fix,
+  };
+  if ("skipped" in o)
+    return { ...base, status: "skipped", count: 0, examples: [], reason: o.skipped };
   if ("failed" in o) return { ...base, status: "failed", count: 0, examples: [], reason: o.failed };
   return { ...base, status: o.count > 0 ? "problems" : "ok", count: o.count, examples: o.examples };
 }
@@ -41,7 +55,9 @@ async function runSql(db: Queryable, def: SqlCheckDef): Promise<Finding> {
   const rows = await db.query<{ n: string | number }>(countSql(def.sql));
   const count = Number(rows[0]?.n ?? 0);
   if (count === 0) return { count, examples: [] };
-  const examples = await db.query<Record<string, string | number | null>>(examplesSql(def.sql, MAX_EXAMPLES));
+  const examples = await db.query<Record<string, string | number | null>>(
+    examplesSql(def.sql, MAX_EXAMPLES),
+  );
   return { count, examples };
 }
 
@@ -62,7 +78,11 @@ class Shared {
         `SELECT r.ROL_CODE AS role, p.PER_CODE AS permission FROM RBAC_ROLES_PERMISSIONS rp
            JOIN RBAC_ROLES r ON r.ROL_UID = rp.ROL_UID JOIN RBAC_PERMISSIONS p ON p.PER_UID = rp.PER_UID`,
       )
-      .then((rows) => judgeGrants(rows.map((r): Grant => ({ role: String(r.role), permission: String(r.permission) })))));
+      .then((rows) =>
+        judgeGrants(
+          rows.map((r): Grant => ({ role: String(r.role), permission: String(r.permission) })),
+        ),
+      ));
   }
 
   adminFindings(): Promise<AdminFindings> {
@@ -83,13 +103,24 @@ class Shared {
   }
 }
 
-async function runOne(def: CheckDef, db: Queryable, shared: Shared, present: ReadonlySet<string>): Promise<Outcome> {
+async function runOne(
+  def: CheckDef,
+  db: Queryable,
+  shared: Shared,
+  present: ReadonlySet<string>,
+): Promise<Outcome> {
   if ("sql" in def) return runSql(db, def as SqlCheckDef);
   switch (def.id) {
     case "storage.missing-tables":
-      return { count: missingTables(REQUIRED_TABLES, present).length, examples: tableList(missingTables(REQUIRED_TABLES, present)) };
+      return {
+        count: missingTables(REQUIRED_TABLES, present).length,
+        examples: tableList(missingTables(REQUIRED_TABLES, present)),
+      };
     case "storage.missing-stock-tables":
-      return { count: missingTables(STOCK_TABLES, present).length, examples: tableList(missingTables(STOCK_TABLES, present)) };
+      return {
+        count: missingTables(STOCK_TABLES, present).length,
+        examples: tableList(missingTables(STOCK_TABLES, present)),
+      };
     case "rbac.inert-grant":
       return (await shared.grantFindings()).inert;
     case "rbac.advisory-companion":
@@ -109,7 +140,12 @@ async function runOne(def: CheckDef, db: Queryable, shared: Shared, present: Rea
   }
 }
 
-async function runChecks(db: Db, ws: Workspace, checks: readonly CheckDef[], o: RunOptions): Promise<CheckResult[]> {
+async function runChecks(
+  db: Db,
+  ws: Workspace,
+  checks: readonly CheckDef[],
+  o: RunOptions,
+): Promise<CheckResult[]> {
   const tables = await listTables(db);
   const present = new Set(tables.map((t) => t.name));
   const results = new Map<string, CheckResult>();
@@ -131,7 +167,9 @@ async function runChecks(db: Db, ws: Workspace, checks: readonly CheckDef[], o: 
     await timed(storage, async () => {
       const r = await checkTables(db, tables, o.signal);
       if (r.unchecked.length > 0) {
-        return { failed: `could not check ${r.unchecked.length} table(s), e.g. ${r.unchecked[0] ?? ""}; run again when the server is less busy` };
+        return {
+          failed: `could not check ${r.unchecked.length} table(s), e.g. ${r.unchecked[0] ?? ""}; run again when the server is less busy`,
+        };
       }
       return r;
     });
@@ -143,7 +181,12 @@ async function runChecks(db: Db, ws: Workspace, checks: readonly CheckDef[], o: 
       if (results.has(def.id)) continue;
       const absent = def.tables.filter((t) => !present.has(t));
       if (absent.length > 0) {
-        results.set(def.id, result(def, { skipped: `needs missing table(s) ${absent.join(", ")} (see storage.missing-tables)` }));
+        results.set(
+          def.id,
+          result(def, {
+            skipped: `needs missing table(s) ${absent.join(", ")} (see storage.missing-tables)`,
+          }),
+        );
         continue;
       }
       await timed(def, () => runOne(def, db, shared, present));
@@ -154,8 +197,17 @@ async function runChecks(db: Db, ws: Workspace, checks: readonly CheckDef[], o: 
   return checks.map((c) => results.get(c.id)).filter((r): r is CheckResult => r !== undefined);
 }
 
-export async function checkWorkspace(ws: Workspace, checks: readonly CheckDef[], o: RunOptions): Promise<WorkspaceReport> {
-  const report: WorkspaceReport = { workspace: ws.name, database: ws.db.wf.name, error: null, checks: [] };
+export async function checkWorkspace(
+  ws: Workspace,
+  checks: readonly CheckDef[],
+  o: RunOptions,
+): Promise<WorkspaceReport> {
+  const report: WorkspaceReport = {
+    workspace: ws.name,
+    database: ws.db.wf.name,
+    error: null,
+    checks: [],
+  };
   try {
     report.checks = await withWorkspaceDb(ws, o.env, (db) => runChecks(db, ws, checks, o));
   } catch (error) {

@@ -5,7 +5,10 @@ import { didYouMean } from "../ui/suggest.js";
 import { CHECKS } from "./catalog.js";
 import type { CheckDef } from "./types.js";
 
-export function selectChecks(requested: readonly string[], all: readonly CheckDef[] = CHECKS): CheckDef[] {
+export function selectChecks(
+  requested: readonly string[],
+  all: readonly CheckDef[] = CHECKS,
+): CheckDef[] {
   if (requested.length === 0) return all.filter((c) => c.optIn !== true);
   const wanted = new Set<string>();
   for (const raw of requested) {

@@ -147,7 +147,8 @@ export const REFERENCE_CHECKS: readonly SqlCheckDef[] = [
 
 const PM_SYSTEM = `'${PROCESSMAKER_SYSTEM_UID}'`;
 const GUEST_ROLE = `'${GUEST_ROLE_UID}'`;
-const USER_FIX = "Use `pmadmin user role USER ROLE` (it writes USERS and RBAC_USERS_ROLES together), or fix the user in ADMIN > Users.";
+const USER_FIX =
+  "Use `pmadmin user role USER ROLE` (it writes USERS and RBAC_USERS_ROLES together), or fix the user in ADMIN > Users.";
 
 export const RBAC_SQL_CHECKS: readonly SqlCheckDef[] = [
   {
@@ -167,7 +168,8 @@ export const RBAC_SQL_CHECKS: readonly SqlCheckDef[] = [
     id: "rbac.rbac-user-missing-user",
     area: "rbac",
     severity: "error",
-    title: "login accounts in RBAC_USERS with no USERS row (they can log in but the application does not know them)",
+    title:
+      "login accounts in RBAC_USERS with no USERS row (they can log in but the application does not know them)",
     fix: "Restore the USERS rows from a backup, or delete those RBAC_USERS rows (and their RBAC_USERS_ROLES rows).",
     tables: ["USERS", "RBAC_USERS"],
     sql: {
@@ -201,7 +203,8 @@ export const RBAC_SQL_CHECKS: readonly SqlCheckDef[] = [
     id: "rbac.user-on-missing-role",
     area: "rbac",
     severity: "error",
-    title: "role assignments (RBAC_USERS_ROLES) pointing at a role that does not exist (the user cannot log in)",
+    title:
+      "role assignments (RBAC_USERS_ROLES) pointing at a role that does not exist (the user cannot log in)",
     fix: USER_FIX,
     tables: ["RBAC_USERS_ROLES", "RBAC_ROLES", "RBAC_USERS"],
     sql: {
@@ -236,7 +239,8 @@ export const RBAC_SQL_CHECKS: readonly SqlCheckDef[] = [
       body: `FROM RBAC_ROLES r WHERE r.ROL_SYSTEM = ${PM_SYSTEM} AND r.ROL_UID <> ${GUEST_ROLE}
         AND NOT EXISTS (SELECT 1 FROM RBAC_ROLES_PERMISSIONS rp JOIN RBAC_PERMISSIONS p ON p.PER_UID = rp.PER_UID
                         WHERE rp.ROL_UID = r.ROL_UID AND p.PER_CODE = 'PM_LOGIN')`,
-      columns: "r.ROL_UID, r.ROL_CODE, (SELECT COUNT(*) FROM RBAC_USERS_ROLES ur WHERE ur.ROL_UID = r.ROL_UID) AS USERS",
+      columns:
+        "r.ROL_UID, r.ROL_CODE, (SELECT COUNT(*) FROM RBAC_USERS_ROLES ur WHERE ur.ROL_UID = r.ROL_UID) AS USERS",
       orderBy: "r.ROL_CODE",
     },
   },
@@ -249,7 +253,8 @@ export const RBAC_SQL_CHECKS: readonly SqlCheckDef[] = [
     tables: ["USERS", "RBAC_USERS"],
     sql: {
       body: "FROM USERS u JOIN RBAC_USERS ru ON ru.USR_UID = u.USR_UID WHERE u.USR_DUE_DATE <> ru.USR_DUE_DATE",
-      columns: "u.USR_UID, u.USR_USERNAME, u.USR_DUE_DATE AS USERS_DUE_DATE, ru.USR_DUE_DATE AS RBAC_DUE_DATE",
+      columns:
+        "u.USR_UID, u.USR_USERNAME, u.USR_DUE_DATE AS USERS_DUE_DATE, ru.USR_DUE_DATE AS RBAC_DUE_DATE",
       orderBy: "u.USR_UID",
     },
   },
@@ -264,7 +269,8 @@ export const RBAC_SQL_CHECKS: readonly SqlCheckDef[] = [
     sql: {
       body: `FROM USERS u JOIN RBAC_USERS ru ON ru.USR_UID = u.USR_UID
         WHERE u.USR_STATUS <> 'VACATION' AND (u.USR_STATUS = 'ACTIVE') <> (ru.USR_STATUS = 1)`,
-      columns: "u.USR_UID, u.USR_USERNAME, u.USR_STATUS AS USERS_STATUS, ru.USR_STATUS AS RBAC_STATUS",
+      columns:
+        "u.USR_UID, u.USR_USERNAME, u.USR_STATUS AS USERS_STATUS, ru.USR_STATUS AS RBAC_STATUS",
       orderBy: "u.USR_UID",
     },
   },

@@ -8,7 +8,8 @@ import { MAX_EXAMPLES, type Example, type Finding } from "./types.js";
 
 export interface TableInfo {
   name: string;
-  type: "BASE TABLE" | "VIEW" | string;
+  /** information_schema TABLE_TYPE: "BASE TABLE", "VIEW", "SYSTEM VERSIONED", "SEQUENCE". */
+  type: string;
 }
 
 export async function listTables(db: Queryable): Promise<TableInfo[]> {
@@ -42,7 +43,11 @@ export interface StorageResult extends Finding {
   unchecked: string[];
 }
 
-export async function checkTables(db: Queryable, tables: readonly TableInfo[], signal?: AbortSignal): Promise<StorageResult> {
+export async function checkTables(
+  db: Queryable,
+  tables: readonly TableInfo[],
+  signal?: AbortSignal,
+): Promise<StorageResult> {
   const examples: Example[] = [];
   const unchecked: string[] = [];
   let count = 0;
@@ -60,7 +65,11 @@ export async function checkTables(db: Queryable, tables: readonly TableInfo[], s
     if (bad.length === 0) continue;
     count += 1;
     if (examples.length < MAX_EXAMPLES) {
-      examples.push({ TABLE: t.name, TYPE: t.type, MESSAGE: bad.map((r) => `${r.Msg_type}: ${r.Msg_text.replace(/\s+/g, " ")}`).join("; ") });
+      examples.push({
+        TABLE: t.name,
+        TYPE: t.type,
+        MESSAGE: bad.map((r) => `${r.Msg_type}: ${r.Msg_text.replace(/\s+/g, " ")}`).join("; "),
+      });
     }
   }
   return { count, examples, unchecked };

@@ -6,7 +6,11 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/types.js";
 import { expectedDocPath } from "../../src/integrity/doc-paths.js";
-import { ADMIN_USER_UID, PROCESSMAKER_SYSTEM_UID, findPermission } from "../../src/rbac/permission-catalog.js";
+import {
+  ADMIN_USER_UID,
+  PROCESSMAKER_SYSTEM_UID,
+  findPermission,
+} from "../../src/rbac/permission-catalog.js";
 import { MANAGER_UID, OPERATOR_UID, PROCESS_UID, TASK_UIDS } from "../../src/sandbox/seed.js";
 import { runInProcess } from "../helpers/cli.js";
 import { adminDb } from "../helpers/db.js";
@@ -41,7 +45,8 @@ let damaged: string;
 let clean: string;
 let db: Db;
 
-const run = (...args: string[]) => runInProcess(["check-integrity", ...args], { env: install.env(), now: FIXED_NOW });
+const run = (...args: string[]) =>
+  runInProcess(["check-integrity", ...args], { env: install.env(), now: FIXED_NOW });
 
 function parse(stdout: string): Doc {
   return JSON.parse(stdout) as Doc;
@@ -59,7 +64,9 @@ function found(doc: Doc): Record<string, number> {
 }
 
 async function appUids(): Promise<string[]> {
-  const rows = await db.query<{ u: string }>("SELECT APP_UID AS u FROM APPLICATION ORDER BY APP_NUMBER");
+  const rows = await db.query<{ u: string }>(
+    "SELECT APP_UID AS u FROM APPLICATION ORDER BY APP_NUMBER",
+  );
   return rows.map((r) => r.u);
 }
 
@@ -72,13 +79,25 @@ async function injectDamage(siteDir: string): Promise<void> {
   await db.execute("DROP TABLE ZZ_GONE");
   await db.execute("DROP TABLE GROUP_USER");
   // references
-  await db.execute("UPDATE APP_CACHE_VIEW SET TAS_UID = ? WHERE APP_UID = ? AND DEL_INDEX = 1", [GHOST, a]);
-  await db.execute("UPDATE APP_CACHE_VIEW SET PRO_UID = ? WHERE APP_UID = ? AND DEL_INDEX = 1", [GHOST, b]);
+  await db.execute("UPDATE APP_CACHE_VIEW SET TAS_UID = ? WHERE APP_UID = ? AND DEL_INDEX = 1", [
+    GHOST,
+    a,
+  ]);
+  await db.execute("UPDATE APP_CACHE_VIEW SET PRO_UID = ? WHERE APP_UID = ? AND DEL_INDEX = 1", [
+    GHOST,
+    b,
+  ]);
   await db.execute("DELETE FROM APP_DELEGATION WHERE APP_UID = ? AND DEL_INDEX = 1", [c]);
   // One realistic damage, two findings: the delegation's user vanishes and the
   // APP_DELEGATION_UPDATE trigger carries the dangling UID into APP_CACHE_VIEW.
-  await db.execute("UPDATE APP_DELEGATION SET USR_UID = ? WHERE APP_UID = ? AND DEL_INDEX = 1", [GHOST, d]);
-  await db.execute("UPDATE APP_DELEGATION SET TAS_UID = ? WHERE APP_UID = ? AND DEL_INDEX = 1", [GHOST, e]);
+  await db.execute("UPDATE APP_DELEGATION SET USR_UID = ? WHERE APP_UID = ? AND DEL_INDEX = 1", [
+    GHOST,
+    d,
+  ]);
+  await db.execute("UPDATE APP_DELEGATION SET TAS_UID = ? WHERE APP_UID = ? AND DEL_INDEX = 1", [
+    GHOST,
+    e,
+  ]);
   await db.execute(
     `INSERT INTO APP_DELEGATION (APP_UID, DEL_INDEX, PRO_UID, TAS_UID, USR_UID, DEL_DELEGATE_DATE, DEL_DATA)
      VALUES (?, 1, ?, ?, ?, '2026-01-01 00:00:00', '')`,
@@ -91,11 +110,23 @@ async function injectDamage(siteDir: string): Promise<void> {
   );
   await db.execute("UPDATE APPLICATION SET PRO_UID = ? WHERE APP_UID = ?", [GHOST, f]);
   // files: one active document loses its file, another file loses its row.
-  const docs = await db.query<{ APP_DOC_UID: string; DOC_VERSION: number; APP_UID: string; APP_DOC_FILENAME: string }>(
+  const docs = await db.query<{
+    APP_DOC_UID: string;
+    DOC_VERSION: number;
+    APP_UID: string;
+    APP_DOC_FILENAME: string;
+  }>(
     "SELECT APP_DOC_UID, DOC_VERSION, APP_UID, APP_DOC_FILENAME FROM APP_DOCUMENT WHERE APP_DOC_STATUS = 'ACTIVE' ORDER BY APP_DOC_UID, DOC_VERSION",
   );
-  const [lost, unreferenced] = [docs[0]!, docs.find((x) => x.APP_DOC_UID !== docs[0]!.APP_DOC_UID)!];
-  const ref = (x: typeof lost) => ({ appUid: x.APP_UID, appDocUid: x.APP_DOC_UID, version: Number(x.DOC_VERSION) });
+  const [lost, unreferenced] = [
+    docs[0]!,
+    docs.find((x) => x.APP_DOC_UID !== docs[0]!.APP_DOC_UID)!,
+  ];
+  const ref = (x: typeof lost) => ({
+    appUid: x.APP_UID,
+    appDocUid: x.APP_DOC_UID,
+    version: Number(x.DOC_VERSION),
+  });
   await unlink(path.join(siteDir, expectedDocPath(ref(lost), lost.APP_DOC_FILENAME)));
   await db.execute("DELETE FROM APP_DOCUMENT WHERE APP_DOC_UID = ? AND DOC_VERSION = ?", [
     unreferenced.APP_DOC_UID,
@@ -107,22 +138,37 @@ async function injectDamage(siteDir: string): Promise<void> {
      VALUES (?, 'no.login', '2035-01-01', NOW(), NOW())`,
     [NO_LOGIN_USER],
   );
-  await db.execute("INSERT INTO RBAC_USERS (USR_UID, USR_USERNAME, USR_DUE_DATE) VALUES (?, 'rbac.only', '2035-01-01')", [RBAC_ONLY_USER]);
-  await db.execute("UPDATE USERS SET USR_ROLE = 'PROCESSMAKER_MANAGER' WHERE USR_UID = ?", [OPERATOR_UID]);
-  await db.execute("INSERT INTO RBAC_USERS_ROLES (USR_UID, ROL_UID) VALUES (?, ?)", [MANAGER_UID, GHOST_ROLE]);
+  await db.execute(
+    "INSERT INTO RBAC_USERS (USR_UID, USR_USERNAME, USR_DUE_DATE) VALUES (?, 'rbac.only', '2035-01-01')",
+    [RBAC_ONLY_USER],
+  );
+  await db.execute("UPDATE USERS SET USR_ROLE = 'PROCESSMAKER_MANAGER' WHERE USR_UID = ?", [
+    OPERATOR_UID,
+  ]);
+  await db.execute("INSERT INTO RBAC_USERS_ROLES (USR_UID, ROL_UID) VALUES (?, ?)", [
+    MANAGER_UID,
+    GHOST_ROLE,
+  ]);
   await db.execute("UPDATE RBAC_ROLES SET ROL_STATUS = 0 WHERE ROL_CODE = 'PROCESSMAKER_OPERATOR'");
   await db.execute(
     "INSERT INTO RBAC_ROLES (ROL_UID, ROL_SYSTEM, ROL_CODE, ROL_STATUS) VALUES (?, ?, 'CUSTOM_NO_LOGIN', 1)",
     [CUSTOM_ROLE, PROCESSMAKER_SYSTEM_UID],
   );
   for (const code of ["PM_ALLCASES", "PM_FOLDERS_VIEW"]) {
-    await db.execute("INSERT INTO RBAC_ROLES_PERMISSIONS (ROL_UID, PER_UID) VALUES (?, ?)", [CUSTOM_ROLE, findPermission(code)!.uid]);
+    await db.execute("INSERT INTO RBAC_ROLES_PERMISSIONS (ROL_UID, PER_UID) VALUES (?, ?)", [
+      CUSTOM_ROLE,
+      findPermission(code)!.uid,
+    ]);
   }
-  await db.execute("UPDATE RBAC_USERS SET USR_DUE_DATE = '2031-01-01' WHERE USR_UID = ?", [MANAGER_UID]);
+  await db.execute("UPDATE RBAC_USERS SET USR_DUE_DATE = '2031-01-01' WHERE USR_UID = ?", [
+    MANAGER_UID,
+  ]);
   await db.execute("UPDATE USERS SET USR_STATUS = 'INACTIVE' WHERE USR_UID = ?", [MANAGER_UID]);
   // admin: due yesterday in both tables (so no due-date mismatch on top).
   for (const t of ["USERS", "RBAC_USERS"]) {
-    await db.execute(`UPDATE ${t} SET USR_DUE_DATE = '2026-11-24' WHERE USR_UID = ?`, [ADMIN_USER_UID]);
+    await db.execute(`UPDATE ${t} SET USR_DUE_DATE = '2026-11-24' WHERE USR_UID = ?`, [
+      ADMIN_USER_UID,
+    ]);
   }
 }
 
@@ -179,14 +225,37 @@ describe("check-integrity on a damaged workspace", () => {
     const doc = parse((await run(damaged, "--json")).stdout);
     const check = (id: string) => doc.workspaces[0]!.checks.find((c) => c.id === id)!;
     expect(check("storage.missing-tables").examples).toEqual([{ TABLE: "GROUP_USER" }]);
-    expect(check("storage.check-table").examples[0]).toMatchObject({ TABLE: "ZZ_BROKEN_VIEW", TYPE: "VIEW" });
-    expect(check("references.acv-missing-user").examples[0]).toMatchObject({ USR_UID: GHOST, DEL_INDEX: 1 });
-    expect(check("references.delegation-missing-case").examples[0]).toMatchObject({ APP_UID: GHOST_APP });
-    expect(check("rbac.role-mismatch").examples[0]).toMatchObject({ USR_UID: OPERATOR_UID, USR_ROLE: "PROCESSMAKER_MANAGER" });
-    expect(check("rbac.user-on-missing-role").examples[0]).toMatchObject({ USR_UID: MANAGER_UID, ROL_UID: GHOST_ROLE });
-    expect(check("rbac.role-without-login").examples[0]).toMatchObject({ ROL_CODE: "CUSTOM_NO_LOGIN" });
-    expect(check("rbac.inert-grant").examples[0]).toEqual({ ROLE: "CUSTOM_NO_LOGIN", PERMISSION: "PM_ALLCASES", MISSING: "PM_CASES" });
-    expect(check("admin.expired").examples[0]).toMatchObject({ USR_DUE_DATE: "2026-11-24", DAYS_LEFT: -1 });
+    expect(check("storage.check-table").examples[0]).toMatchObject({
+      TABLE: "ZZ_BROKEN_VIEW",
+      TYPE: "VIEW",
+    });
+    expect(check("references.acv-missing-user").examples[0]).toMatchObject({
+      USR_UID: GHOST,
+      DEL_INDEX: 1,
+    });
+    expect(check("references.delegation-missing-case").examples[0]).toMatchObject({
+      APP_UID: GHOST_APP,
+    });
+    expect(check("rbac.role-mismatch").examples[0]).toMatchObject({
+      USR_UID: OPERATOR_UID,
+      USR_ROLE: "PROCESSMAKER_MANAGER",
+    });
+    expect(check("rbac.user-on-missing-role").examples[0]).toMatchObject({
+      USR_UID: MANAGER_UID,
+      ROL_UID: GHOST_ROLE,
+    });
+    expect(check("rbac.role-without-login").examples[0]).toMatchObject({
+      ROL_CODE: "CUSTOM_NO_LOGIN",
+    });
+    expect(check("rbac.inert-grant").examples[0]).toEqual({
+      ROLE: "CUSTOM_NO_LOGIN",
+      PERMISSION: "PM_ALLCASES",
+      MISSING: "PM_CASES",
+    });
+    expect(check("admin.expired").examples[0]).toMatchObject({
+      USR_DUE_DATE: "2026-11-24",
+      DAYS_LEFT: -1,
+    });
   });
 
   it("prints a text report grouped by check with counts, examples and what to do", async () => {
@@ -200,7 +269,14 @@ describe("check-integrity on a damaged workspace", () => {
   });
 
   it("runs only the checks named with --check (ids or areas)", async () => {
-    const r = await run(damaged, "--json", "--check", "references.case-missing-process", "--check", "admin");
+    const r = await run(
+      damaged,
+      "--json",
+      "--check",
+      "references.case-missing-process",
+      "--check",
+      "admin",
+    );
     const doc = parse(r.stdout);
     expect(doc.workspaces[0]!.checks.map((c) => c.id)).toEqual([
       "references.case-missing-process",
@@ -220,9 +296,13 @@ describe("check-integrity on a damaged workspace", () => {
   });
 
   it("changes nothing in the database", async () => {
-    const before = await db.query("CHECKSUM TABLE APPLICATION, APP_DELEGATION, APP_CACHE_VIEW, APP_DOCUMENT, USERS, RBAC_USERS");
+    const before = await db.query(
+      "CHECKSUM TABLE APPLICATION, APP_DELEGATION, APP_CACHE_VIEW, APP_DOCUMENT, USERS, RBAC_USERS",
+    );
     await run(damaged, "--json");
-    const after = await db.query("CHECKSUM TABLE APPLICATION, APP_DELEGATION, APP_CACHE_VIEW, APP_DOCUMENT, USERS, RBAC_USERS");
+    const after = await db.query(
+      "CHECKSUM TABLE APPLICATION, APP_DELEGATION, APP_CACHE_VIEW, APP_DOCUMENT, USERS, RBAC_USERS",
+    );
     expect(after).toEqual(before);
   });
 });
@@ -231,13 +311,19 @@ describe("check-integrity on a clean workspace", () => {
   it("exits 0 with only the stock PROCESSMAKER_MANAGER warnings", async () => {
     const r = await run(clean, "--json");
     const doc = parse(r.stdout);
-    expect(found(doc)).toEqual({ "rbac.inert-grant": STOCK_INERT, "rbac.advisory-companion": STOCK_ADVISORY });
+    expect(found(doc)).toEqual({
+      "rbac.inert-grant": STOCK_INERT,
+      "rbac.advisory-companion": STOCK_ADVISORY,
+    });
     expect(r.exitCode).toBe(0);
     expect(doc.ok).toBe(true);
   });
 
   it("answers to ProcessMaker's name database-verify-consistency", async () => {
-    const r = await runInProcess(["database-verify-consistency", clean], { env: install.env(), now: FIXED_NOW });
+    const r = await runInProcess(["database-verify-consistency", clean], {
+      env: install.env(),
+      now: FIXED_NOW,
+    });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain("OK: 0 errors, 2 warnings");
   });
@@ -245,12 +331,16 @@ describe("check-integrity on a clean workspace", () => {
   it("warns (exit 0) when the admin expires within 14 days", async () => {
     const cdb = await adminDb(install.workspaces[1]!.database);
     try {
-      await cdb.execute("UPDATE RBAC_USERS SET USR_DUE_DATE = '2026-12-01' WHERE USR_UID = ?", [ADMIN_USER_UID]);
+      await cdb.execute("UPDATE RBAC_USERS SET USR_DUE_DATE = '2026-12-01' WHERE USR_UID = ?", [
+        ADMIN_USER_UID,
+      ]);
       const r = await run(clean, "--json", "--check", "admin");
       expect(found(parse(r.stdout))).toEqual({ "admin.expiring": 1 });
       expect(r.exitCode).toBe(0);
     } finally {
-      await cdb.execute("UPDATE RBAC_USERS SET USR_DUE_DATE = '2040-01-01' WHERE USR_UID = ?", [ADMIN_USER_UID]);
+      await cdb.execute("UPDATE RBAC_USERS SET USR_DUE_DATE = '2040-01-01' WHERE USR_UID = ?", [
+        ADMIN_USER_UID,
+      ]);
       await cdb.close();
     }
   });
@@ -281,7 +371,10 @@ describe("check-integrity that cannot run", () => {
     const site = path.join(install.sharedDir, "sites", "unreachable");
     await mkdir(site, { recursive: true });
     const dbPhp = await readFile(path.join(install.workspaces[1]!.siteDir, "db.php"), "utf8");
-    await writeFile(path.join(site, "db.php"), dbPhp.replace(/define \('DB_PASS',\s*'[^']*'/, "define ('DB_PASS', 'wrong-password'"));
+    await writeFile(
+      path.join(site, "db.php"),
+      dbPhp.replace(/define \('DB_PASS',\s*'[^']*'/, "define ('DB_PASS', 'wrong-password'"),
+    );
     const r = await run("unreachable", "--json");
     expect(r.exitCode).toBe(1);
     const doc = parse(r.stdout);

@@ -17,7 +17,10 @@ const run = (...args: string[]) => runInProcess(["flush-cache", ...args], { env:
 const site = (ws: string, ...p: string[]) => path.join(install.sharedDir, "sites", ws, ...p);
 
 /** Every entry under root (links not followed) with type, mode, size and link target. */
-async function snapshot(root: string, skip: (rel: string) => boolean = () => false): Promise<Map<string, string>> {
+async function snapshot(
+  root: string,
+  skip: (rel: string) => boolean = () => false,
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for await (const e of walk(root)) {
     if (skip(e.rel)) continue;
@@ -29,7 +32,9 @@ async function snapshot(root: string, skip: (rel: string) => boolean = () => fal
 }
 
 function isCachePath(rel: string): boolean {
-  return /^processmaker\/shared\/(compiled\/|framework\/cache\/data\/|sites\/[^/]+\/(cache|cachefiles)\/|sites\/[^/]+\/routes\.php$)/.test(rel);
+  return /^processmaker\/shared\/(compiled\/|framework\/cache\/data\/|sites\/[^/]+\/(cache|cachefiles)\/|sites\/[^/]+\/routes\.php$)/.test(
+    rel,
+  );
 }
 
 async function populate(ws: string): Promise<void> {
@@ -40,7 +45,9 @@ async function populate(ws: string): Promise<void> {
   await writeFile(site(ws, "routes.php"), "<?php return [];");
   // Links pointing out of the cache: to a directory and to a file. Only the links may go.
   await symlink(outside, site(ws, "cache", "escape-dir")).catch(() => undefined);
-  await symlink(path.join(outside, "keep.txt"), site(ws, "cachefiles", "escape-file")).catch(() => undefined);
+  await symlink(path.join(outside, "keep.txt"), site(ws, "cachefiles", "escape-file")).catch(
+    () => undefined,
+  );
 }
 
 beforeAll(async () => {
@@ -51,10 +58,18 @@ beforeAll(async () => {
   await writeFile(path.join(outside, "keep.txt"), "precious");
   await writeFile(path.join(outside, "sub", "also-keep.txt"), "precious too");
   await mkdir(path.join(install.sharedDir, "compiled", "smarty", "c"), { recursive: true });
-  await writeFile(path.join(install.sharedDir, "compiled", "smarty", "c", "tpl.php"), "compiled template");
+  await writeFile(
+    path.join(install.sharedDir, "compiled", "smarty", "c", "tpl.php"),
+    "compiled template",
+  );
   await symlink(path.join(outside, "sub"), path.join(install.sharedDir, "compiled", "linked-sub"));
-  await mkdir(path.join(install.sharedDir, "framework", "cache", "data", "ab"), { recursive: true });
-  await writeFile(path.join(install.sharedDir, "framework", "cache", "data", "ab", "entry"), "laravel");
+  await mkdir(path.join(install.sharedDir, "framework", "cache", "data", "ab"), {
+    recursive: true,
+  });
+  await writeFile(
+    path.join(install.sharedDir, "framework", "cache", "data", "ab", "entry"),
+    "laravel",
+  );
   for (const ws of [ws1, ws2]) await populate(ws);
   await chmod(site(ws1, "cache"), 0o750);
 });
@@ -67,7 +82,11 @@ describe("flush-cache", () => {
     const before = await snapshot(install.root);
     const r = await run("--dry-run", "--json");
     expect(r.exitCode).toBe(0);
-    const doc = JSON.parse(r.stdout) as { dryRun: boolean; files: number; wouldRemove: Array<{ path: string }> };
+    const doc = JSON.parse(r.stdout) as {
+      dryRun: boolean;
+      files: number;
+      wouldRemove: Array<{ path: string }>;
+    };
     expect(doc.dryRun).toBe(true);
     const listed = doc.wouldRemove.map((f) => path.relative(install.sharedDir, f.path));
     expect(listed).toContain(`sites/${ws1}/cache/escape-dir`);
@@ -95,7 +114,12 @@ describe("flush-cache", () => {
     const before = await snapshot(install.root, (rel) => isCachePath(rel));
     const r = await run("--json");
     expect(r.exitCode).toBe(0);
-    const doc = JSON.parse(r.stdout) as { ok: boolean; files: number; bytes: number; workspaces: string[] };
+    const doc = JSON.parse(r.stdout) as {
+      ok: boolean;
+      files: number;
+      bytes: number;
+      workspaces: string[];
+    };
     expect(doc.ok).toBe(true);
     expect(doc.workspaces).toEqual([ws1, ws2].sort());
     expect(doc.files).toBeGreaterThan(0);
@@ -110,7 +134,9 @@ describe("flush-cache", () => {
       await expect(lstat(site(ws, "routes.php"))).rejects.toThrow();
     }
     expect((await stat(site(ws1, "cache"))).mode & 0o777).toBe(0o750);
-    expect((await snapshot(path.join(install.sharedDir, "framework", "cache", "data"))).size).toBe(0);
+    expect((await snapshot(path.join(install.sharedDir, "framework", "cache", "data"))).size).toBe(
+      0,
+    );
   });
 
   it("does not follow a cache directory that is itself a link", async () => {

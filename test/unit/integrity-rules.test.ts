@@ -49,13 +49,24 @@ describe("DocMatcher", () => {
     return { byKey, unrecognised: 0 };
   };
   const row = (doc: string, version: number, status = "ACTIVE") => ({
-    APP_DOC_UID: doc, DOC_VERSION: version, APP_UID: APP, APP_DOC_STATUS: status, APP_DOC_FILENAME: "a.pdf",
+    APP_DOC_UID: doc,
+    DOC_VERSION: version,
+    APP_UID: APP,
+    APP_DOC_STATUS: status,
+    APP_DOC_FILENAME: "a.pdf",
   });
 
   it("reports active rows without a file and files without a row; deleted rows still own their files", () => {
     const other = "11111111111111111111111111111111";
     const stray = "22222222222222222222222222222222";
-    const m = new DocMatcher(disk([`${APP}/${DOC}_1.pdf`, `${APP}/outdocs/${other}_1.pdf`, `${APP}/outdocs/${other}_1.doc`, `${APP}/${stray}_3.png`]));
+    const m = new DocMatcher(
+      disk([
+        `${APP}/${DOC}_1.pdf`,
+        `${APP}/outdocs/${other}_1.pdf`,
+        `${APP}/outdocs/${other}_1.doc`,
+        `${APP}/${stray}_3.png`,
+      ]),
+    );
     m.add([row(DOC, 1), row(DOC, 2)]);
     m.add([row(other, 1, "DELETED"), row("33333333333333333333333333333333", 1, "DELETED")]);
     expect(m.missing().count).toBe(1);
@@ -66,11 +77,20 @@ describe("DocMatcher", () => {
 
 describe("grant companions", () => {
   it("finds the stock PROCESSMAKER_MANAGER's inert PM_SETUP_* grants and one advisory", () => {
-    const grants = (STOCK_ROLE_PERMISSIONS["PROCESSMAKER_MANAGER"] ?? []).map((permission) => ({ role: "PROCESSMAKER_MANAGER", permission }));
+    const grants = (STOCK_ROLE_PERMISSIONS["PROCESSMAKER_MANAGER"] ?? []).map((permission) => ({
+      role: "PROCESSMAKER_MANAGER",
+      permission,
+    }));
     const f = judgeGrants(grants);
     expect(f.inert.count).toBe(17);
     expect(f.inert.examples).toHaveLength(10);
-    expect(f.advisory.examples).toEqual([{ ROLE: "PROCESSMAKER_MANAGER", PERMISSION: "PM_DELETE_PROCESS_CASES", SUGGESTED: "PM_FACTORY" }]);
+    expect(f.advisory.examples).toEqual([
+      {
+        ROLE: "PROCESSMAKER_MANAGER",
+        PERMISSION: "PM_DELETE_PROCESS_CASES",
+        SUGGESTED: "PM_FACTORY",
+      },
+    ]);
   });
 
   it("finds nothing for the stock admin and operator roles; unknown permissions are not judged", () => {
@@ -83,13 +103,26 @@ describe("grant companions", () => {
   });
 
   it("lists every missing companion", () => {
-    const f = judgeGrants([{ role: "R", permission: "PM_SETUP_USERS_AUTHENTICATION_SOURCES" }, { role: "R", permission: "PM_SETUP" }]);
-    expect(f.inert.examples).toEqual([{ ROLE: "R", PERMISSION: "PM_SETUP_USERS_AUTHENTICATION_SOURCES", MISSING: "PM_SETUP_ADVANCE,PM_USERS" }]);
+    const f = judgeGrants([
+      { role: "R", permission: "PM_SETUP_USERS_AUTHENTICATION_SOURCES" },
+      { role: "R", permission: "PM_SETUP" },
+    ]);
+    expect(f.inert.examples).toEqual([
+      {
+        ROLE: "R",
+        PERMISSION: "PM_SETUP_USERS_AUTHENTICATION_SOURCES",
+        MISSING: "PM_SETUP_ADVANCE,PM_USERS",
+      },
+    ]);
   });
 });
 
 describe("admin due date", () => {
-  const row = (due: string) => ({ USR_UID: "00000000000000000000000000000001", USR_USERNAME: "admin", USR_DUE_DATE: due });
+  const row = (due: string) => ({
+    USR_UID: "00000000000000000000000000000001",
+    USR_USERNAME: "admin",
+    USR_DUE_DATE: due,
+  });
   it("expired before today, expiring today up to the warning window, fine after", () => {
     expect(daysBetween("2026-11-25", "2026-12-09")).toBe(14);
     expect(judgeAdmin(row("2026-11-24"), "2026-11-25", 14).expired.count).toBe(1);
@@ -108,11 +141,13 @@ describe("check selection", () => {
     expect(ids).not.toContain("storage.missing-stock-tables");
   });
   it("accepts ids and areas, keeps catalog order, and names opt-in checks only by id", () => {
-    expect(selectChecks(["admin.expired", "storage.missing-stock-tables"]).map((c) => c.id)).toEqual([
-      "storage.missing-stock-tables",
-      "admin.expired",
+    expect(
+      selectChecks(["admin.expired", "storage.missing-stock-tables"]).map((c) => c.id),
+    ).toEqual(["storage.missing-stock-tables", "admin.expired"]);
+    expect(selectChecks(["storage"]).map((c) => c.id)).toEqual([
+      "storage.check-table",
+      "storage.missing-tables",
     ]);
-    expect(selectChecks(["storage"]).map((c) => c.id)).toEqual(["storage.check-table", "storage.missing-tables"]);
   });
   it("refuses unknown names with a suggestion", () => {
     expect(() => selectChecks(["refrences"])).toThrow(/Did you mean 'references'/);
@@ -124,31 +159,64 @@ describe("check selection", () => {
 });
 
 describe("CHECK TABLE triage", () => {
-  const r = (Msg_type: string, Msg_text: string) => ({ Table: "db.T", Op: "check", Msg_type, Msg_text });
+  const r = (Msg_type: string, Msg_text: string) => ({
+    Table: "db.T",
+    Op: "check",
+    Msg_type,
+    Msg_text,
+  });
   it("keeps errors, warnings and a non-OK status; drops OK and notes", () => {
     expect(problemMessages([r("status", "OK")])).toEqual([]);
-    expect(problemMessages([r("note", "The storage engine for the table doesn't support check")])).toEqual([]);
-    expect(problemMessages([r("warning", "Table is marked as crashed"), r("error", "Corrupt")])).toHaveLength(2);
+    expect(
+      problemMessages([r("note", "The storage engine for the table doesn't support check")]),
+    ).toEqual([]);
+    expect(
+      problemMessages([r("warning", "Table is marked as crashed"), r("error", "Corrupt")]),
+    ).toHaveLength(2);
     expect(problemMessages([r("status", "Operation failed")])).toHaveLength(1);
   });
 });
 
 describe("report", () => {
   const check = (over: Partial<CheckResult>): CheckResult => ({
-    id: "rbac.x", area: "rbac", severity: "error", title: "t", fix: "do it", status: "ok", count: 0, examples: [], ...over,
+    id: "rbac.x",
+    area: "rbac",
+    severity: "error",
+    title: "t",
+    fix: "do it",
+    status: "ok",
+    count: 0,
+    examples: [],
+    ...over,
   });
-  const ws = (checks: CheckResult[], error: string | null = null): WorkspaceReport => ({ workspace: "w", database: "wf_w", error, checks });
+  const ws = (checks: CheckResult[], error: string | null = null): WorkspaceReport => ({
+    workspace: "w",
+    database: "wf_w",
+    error,
+    checks,
+  });
 
   it("exits 0 with warnings only, 4 with errors, 1 when anything could not run", () => {
-    expect(exitCodeFor([ws([check({ severity: "warning", status: "problems", count: 3 })])])).toBe(0);
+    expect(exitCodeFor([ws([check({ severity: "warning", status: "problems", count: 3 })])])).toBe(
+      0,
+    );
     expect(exitCodeFor([ws([check({ status: "problems", count: 1 })])])).toBe(4);
-    expect(exitCodeFor([ws([check({ status: "problems", count: 1 }), check({ status: "failed" })])])).toBe(1);
+    expect(
+      exitCodeFor([ws([check({ status: "problems", count: 1 }), check({ status: "failed" })])]),
+    ).toBe(1);
     expect(exitCodeFor([ws([], "Access denied")])).toBe(1);
     expect(exitCodeFor([ws([check({ status: "skipped" })])])).toBe(0);
   });
 
   it("renders what is wrong, how many, examples and what to do", () => {
-    const c = check({ status: "problems", count: 12, examples: [{ USR_UID: "u1", N: 2 }, { USR_UID: "u2", N: null }] });
+    const c = check({
+      status: "problems",
+      count: 12,
+      examples: [
+        { USR_UID: "u1", N: 2 },
+        { USR_UID: "u2", N: null },
+      ],
+    });
     const text = renderReport([ws([c, check({ id: "rbac.ok" })])]).join("\n");
     expect(text).toContain("ERROR   rbac.x: 12 found");
     expect(text).toContain("e.g. USR_UID=u1 N=2");
