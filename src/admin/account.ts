@@ -110,3 +110,17 @@ export function planAccountChange(
     statements,
   };
 }
+
+/**
+ * expire-admin: due date yesterday in both tables. An account already expired in both is left
+ * alone: moving an older date forward to yesterday changes nothing that matters and loses the
+ * record of when it expired.
+ */
+export function planExpire(user: DbUser, now: Date): AccountChange {
+  const change = planAccountChange(user, expiredDueDate(now), now);
+  const today = sqlDate(now);
+  if (change.from.users < today && change.from.rbac < today) {
+    return { ...change, to: change.from.rbac, changes: false, statements: [] };
+  }
+  return change;
+}

@@ -7,9 +7,9 @@ import type { Ctx } from "../cli/context.js";
 import { runPlan } from "../cli/plan-runner.js";
 import { oneWorkspace } from "../cli/workspace-option.js";
 import {
-  expiredDueDate,
   extendedDueDate,
   planAccountChange,
+  planExpire,
   type AccountChange,
 } from "../admin/account.js";
 import { hasPasswordHistory, planPasswordHistory } from "../admin/password-history.js";
@@ -82,12 +82,7 @@ async function expireAdmin(ctx: Ctx, cmd: Command): Promise<number> {
   return withWorkspaceDb(ws, ctx.rt.env, async (db) => {
     const user = await loadUser(db, o.user ?? ADMIN_USER_UID);
     const now = ctx.rt.now();
-    const yesterday = expiredDueDate(now);
-    let change = planAccountChange(user, yesterday, now);
-    // Already expired in both tables: leave the dates alone (moving an old date forward to yesterday
-    // would change nothing that matters and lose the record of when it expired).
-    const expired = change.from.users < sqlDateDay(now) && change.from.rbac < sqlDateDay(now);
-    if (expired) change = { ...change, changes: false, statements: [] };
+    const change = planExpire(user, now);
     const outcome = await runPlan(ctx, db, change.statements);
     ctx.out.document({
       ok: true,
@@ -96,7 +91,7 @@ async function expireAdmin(ctx: Ctx, cmd: Command): Promise<number> {
       user: user.username,
       uid: user.uid,
       from: change.from,
-      to: change.changes ? yesterday : change.from.rbac,
+      to: change.to,
       changed: change.changes,
       ...(ctx.opts.dryRun ? { sql: outcome.sql } : {}),
     });
@@ -104,13 +99,11 @@ async function expireAdmin(ctx: Ctx, cmd: Command): Promise<number> {
       ctx.out.line(`${user.username} (${ws.name}): already expired (due ${describeFrom(change)})`);
     else
       ctx.out.line(
-        `${user.username} (${ws.name}): due date ${describeFrom(change)} → ${yesterday}${ctx.opts.dryRun ? " (dry run)" : ""}`,
+        `${user.username} (${ws.name}): due date ${describeFrom(change)} → ${change.to}${ctx.opts.dryRun ? " (dry run)" : ""}`,
       );
     return 0;
   });
 }
-
-const sqlDateDay = (now: Date): string => sqlDateTime(now).slice(0, 10);
 
 async function extendAdmin(ctx: Ctx, cmd: Command): Promise<number> {
   const o = cmd.opts<{

@@ -88,6 +88,10 @@ describe("due dates", () => {
       `admin (${a.name}): due date 2026-12-25 → 2026-11-24`,
     ]);
     expect(await dues(a.db)).toEqual(["2026-11-24", "2026-11-24"]);
+    const before = await checksum(a.db);
+    const again = await pm("expire-admin", a.name);
+    expect([again.exitCode, again.stdout]).toEqual([0, expect.stringContaining("already expired")]);
+    expect(await checksum(a.db)).toBe(before);
     const expired = await pm("admin-status", a.name, "--json");
     expect(expired.exitCode).toBe(4);
     expect(JSON.parse(expired.stdout)).toMatchObject({
