@@ -7,7 +7,7 @@ import { DEFAULT_WARN_DAYS, adminStatus, type AdminStatus } from "../admin/statu
 import { sqlDate } from "../db/datetime.js";
 import { ExitCode, errorMessage, isPmError, usage } from "../errors.js";
 import { resolveWorkspaces } from "../install/installation.js";
-import { withWorkspaceDb } from "../install/workspace-db.js";
+import { withRbacDb } from "../rbac/workspace-db.js";
 import { ADMIN_USER_UID } from "../rbac/permission-catalog.js";
 import { loadUser } from "../rbac/users.js";
 import { formatTable } from "../ui/table.js";
@@ -36,7 +36,7 @@ async function adminStatusCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const entries: Entry[] = [];
   for (const ws of workspaces) {
     try {
-      const s = await withWorkspaceDb(ws, ctx.rt.env, async (db) =>
+      const s = await withRbacDb(ws, ctx.rt.env, async (db) =>
         adminStatus(await loadUser(db, o.user ?? ADMIN_USER_UID), now, warnDays),
       );
       entries.push({ workspace: ws.name, ...s });

@@ -18,7 +18,7 @@ import { generatePassword, hashPassword, workspaceAlgorithm } from "../admin/pas
 import { sqlDateTime } from "../db/datetime.js";
 import type { Statement } from "../db/statement.js";
 import { usage } from "../errors.js";
-import { withWorkspaceDb } from "../install/workspace-db.js";
+import { withRbacDb } from "../rbac/workspace-db.js";
 import { ADMIN_USER_UID } from "../rbac/permission-catalog.js";
 import { loadUser, type DbUser } from "../rbac/users.js";
 
@@ -79,7 +79,7 @@ function warnIfCannotLogIn(ctx: Ctx, u: DbUser): void {
 async function expireAdmin(ctx: Ctx, cmd: Command): Promise<number> {
   const o = cmd.opts<{ user?: string }>();
   const ws = await oneWorkspace(ctx, cmd.args[0]);
-  return withWorkspaceDb(ws, ctx.rt.env, async (db) => {
+  return withRbacDb(ws, ctx.rt.env, async (db) => {
     const user = await loadUser(db, o.user ?? ADMIN_USER_UID);
     const now = ctx.rt.now();
     const change = planExpire(user, now);
@@ -125,7 +125,7 @@ async function extendAdmin(ctx: Ctx, cmd: Command): Promise<number> {
   }
   const days = positiveDays(o.days);
   const ws = await oneWorkspace(ctx, cmd.args[0]);
-  return withWorkspaceDb(ws, ctx.rt.env, async (db) => {
+  return withRbacDb(ws, ctx.rt.env, async (db) => {
     const user = await loadUser(db, o.user ?? ADMIN_USER_UID);
     const now = ctx.rt.now();
     const due = extendedDueDate({ days, until: o.until, force: o.force === true }, now);

@@ -5,7 +5,7 @@ import type { Ctx } from "../cli/context.js";
 import { oneWorkspace } from "../cli/workspace-option.js";
 import type { Db } from "../db/types.js";
 import type { Workspace } from "../install/installation.js";
-import { withWorkspaceDb } from "../install/workspace-db.js";
+import { withRbacDb } from "../rbac/workspace-db.js";
 import { SYSTEMS } from "../rbac/permission-catalog.js";
 import { loadRbac, type RbacState } from "../rbac/state.js";
 
@@ -21,7 +21,7 @@ export async function withRbac<T>(
   fn: (s: RbacSession) => T | Promise<T>,
 ): Promise<T> {
   const ws = await oneWorkspace(ctx, cmd.opts<{ workspace?: string }>().workspace);
-  return withWorkspaceDb(ws, ctx.rt.env, async (db) => fn({ ws, db, state: await loadRbac(db) }));
+  return withRbacDb(ws, ctx.rt.env, async (db) => fn({ ws, db, state: await loadRbac(db) }));
 }
 
 export function systemCode(uid: string): string {
