@@ -284,6 +284,13 @@ describe("listing", () => {
       permissions: Array<{ code: string; roles: string[] }>;
     };
     expect(list.permissions.map((p) => p.code)).toEqual(["PM_GUEST_CASE"]);
+    const named = await pm("role", "list", "-w", install.workspaces[0]!.name, "--json");
+    expect(named.exitCode).toBe(0);
+    const wrong = await pm("role", "list", "--workspace", "nope");
+    expect([wrong.exitCode, wrong.stderr]).toEqual([
+      2,
+      expect.stringContaining("[WORKSPACE.NOT_FOUND]"),
+    ]);
     const all = await pm("permission", "list");
     expect(all.stdout).toMatch(
       /^PM_SETUP_LANGUAGE\s+PM_SETUP,PM_SETUP_ADVANCE\s+PROCESSMAKER_ADMIN,PROCESSMAKER_MANAGER,PROCESSMAKER_OPERATOR\s+manage languages$/m,
