@@ -101,7 +101,7 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
       throw refused("RESTORE.NOT_CONFIRMED", `Restore over workspace '${plan.target}' was not confirmed; nothing was changed.`, { hint: "Answer yes, or pass --yes." });
     }
     locks?.assertHeld();
-    const r = await applyRestore({ plan, scan, source, sharedDir: inst.sharedDir, sitesDir: inst.sitesDir, admin: adminCreds, env: ctx.rt.env, signal: ctx.rt.signal, progress });
+    const r = await applyRestore({ plan, scan, source, sharedDir: inst.sharedDir, sitesDir: inst.sitesDir, admin: adminCreds, env: ctx.rt.env, signal: ctx.rt.signal, progress, notice: (m) => ctx.out.info(m) });
     const ownershipNote = r.ownershipFailed.length > 0 ? `${r.ownershipFailed.length} file(s) kept pmadmin's owner (could not set the shared directory's owner/group), e.g. ${r.ownershipFailed.slice(0, 3).join(", ")}` : undefined;
     if (ownershipNote) ctx.out.warn(ownershipNote);
     await checkNewCredentials(ctx, plan, r.dbUser);

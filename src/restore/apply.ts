@@ -31,6 +31,8 @@ export interface ApplyInput {
   env: Readonly<Record<string, string | undefined>>;
   signal: AbortSignal;
   progress: (message: string) => void;
+  /** Always shown on stderr (recovery notes, the test pause marker). */
+  notice: (message: string) => void;
 }
 
 export interface ApplyResult {
@@ -129,7 +131,7 @@ export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
   const step = async (s: JournalStep): Promise<void> => {
     j.step = s;
     await writeJournal(i.sharedDir, j);
-    await pauseAt(i.env, s, i.progress);
+    await pauseAt(i.env, s, i.notice);
   };
   await writeJournal(i.sharedDir, j);
   const db = await connect(i.admin, i.env);
@@ -189,7 +191,7 @@ export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
       }
     }
     await writeJournal(i.sharedDir, j);
-    await pauseAt(i.env, "staged", i.progress);
+    await pauseAt(i.env, "staged", i.notice);
     throwIfInterrupted(i.signal);
     // Re-check right before the destructive step: nobody created the workspace meanwhile.
     const liveNow = await stat(j.siteDir).then(() => true, () => false);
@@ -218,7 +220,7 @@ export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
   } catch (error) {
     if (swapping) {
       // The journal says how far the swap got; recovery finishes or undoes it.
-      await recoverWorkspace({ sharedDir: i.sharedDir, workspace: j.workspace, admin: async () => i.admin, env: i.env, log: i.progress }).catch(() => undefined);
+      await recoverWorkspace({ sharedDir: i.sharedDir, workspace: j.workspace, admin: async () => i.admin, env: i.env, log: i.notice }).catch(() => undefined);
       throw error;
     }
     const undone = await rollback(db, j).then(

@@ -1,0 +1,102 @@
+// kill -9 at several moments of an -o restore: after the next pmadmin command the live workspace is
+// wholly old or wholly new, never mixed. PMADMIN_TEST_PAUSE_AT makes the run wait at a step.
+import { readFile, readdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminDb, adminTarget } from "../helpers/db.js";
+import { recoverWorkspace } from "../../src/restore/journal.js";
+import { BIN, runBin } from "../helpers/cli.js";
+import { createTestInstall, type TestInstall } from "../helpers/install.js";
+import { buildPmArchive, type PmArchive } from "../helpers/pm-archive.js";
+import { tableChecksums } from "../helpers/restore-compare.js";
+
+let install: TestInstall;
+let archive: PmArchive;
+
+beforeAll(async () => {
+  install = await createTestInstall({ workspaces: 1, cases: 3 });
+  // The archive is the "new" state; the live workspace then diverges and is the "old" state.
+  archive = await buildPmArchive(install.workspaces[0]!);
+});
+afterAll(async () => {
+  await archive?.cleanup();
+  await install?.cleanup();
+});
+
+async function makeOld(): Promise<void> {
+  const ws = install.workspaces[0]!;
+  await writeFile(path.join(ws.siteDir, "marker.txt"), "old");
+  const db = await adminDb(ws.database);
+  try {
+    await db.execute("CREATE TABLE IF NOT EXISTS OLD_ONLY (x int)");
+  } finally {
+    await db.close();
+  }
+}
+
+async function state(): Promise<"old" | "new" | "mixed"> {
+  const ws = install.workspaces[0]!;
+  const fileOld = await readFile(path.join(ws.siteDir, "marker.txt"), "utf8").then(() => true, () => false);
+  const tables = Object.keys(await tableChecksums(ws.database));
+  const dbOld = tables.includes("OLD_ONLY");
+  const db = await adminDb(ws.database);
+  let triggers = 0;
+  try {
+    triggers = Number((await db.query("SELECT COUNT(*) AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?", [ws.database]))[0]?.["n"]);
+  } finally {
+    await db.close();
+  }
+  if (triggers < 4 || tables.length < 10) return "mixed";
+  if (fileOld && dbOld) return "old";
+  if (!fileOld && !dbOld) return "new";
+  return "mixed";
+}
+
+async function killAt(step: string): Promise<void> {
+  const child = execa(process.execPath, [BIN, "workspace-restore", "-o", archive.file], {
+    env: { ...install.env(), PMADMIN_TEST_PAUSE_AT: step },
+    reject: false,
+    stdin: "ignore",
+  });
+  let err = "";
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`never paused at ${step}: ${err}`)), 60_000);
+    child.stderr?.on("data", (c: Buffer) => {
+      err += c.toString();
+      if (err.includes(`paused at ${step}`)) {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+  });
+  child.kill("SIGKILL");
+  await child;
+}
+
+describe("kill -9 during workspace-restore -o", () => {
+  for (const [step, expected] of [
+    ["staged", "old"],
+    ["swap-db", "old"],
+    ["db-swapped", "new"],
+    ["files-swapped", "new"],
+  ] as const) {
+    it(`killed at ${step}: the next run leaves it wholly ${expected}`, async () => {
+      await makeOld();
+      expect(await state()).toBe("old");
+      await killAt(step);
+      // Recovery alone (what the next pmadmin command runs first) leaves it wholly old or wholly new.
+      const outcome = await recoverWorkspace({ sharedDir: install.sharedDir, workspace: install.workspaces[0]!.name, admin: async () => adminTarget(), env: {}, log: () => undefined });
+      expect(outcome).toBe(expected === "old" ? "rolled-back" : "completed");
+      expect(await state()).toBe(expected);
+      await makeOld();
+      await killAt(step);
+      const rec = await runBin(["workspace-restore", "-o", "--yes", archive.file], { env: { ...install.env(), PMADMIN_TEST_PAUSE_AT: "never" } });
+      expect(rec.exitCode, rec.stderr).toBe(0);
+      expect(rec.stderr).toMatch(expected === "old" ? /rolling back/ : /completing the swap/);
+      expect(await state()).toBe("new");
+      const sites = await readdir(path.join(install.sharedDir, "sites"));
+      expect(sites.filter((s) => s.startsWith(".pmadmin"))).toEqual([]);
+    });
+  }
+});
