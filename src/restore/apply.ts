@@ -7,7 +7,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connect, ident, literal } from "../db/mysql.js";
 import type { Db, DbTarget } from "../db/types.js";
-import { interrupted, isPmError, refused, throwIfInterrupted } from "../errors.js";
+import { failure, interrupted, isPmError, refused, throwIfInterrupted } from "../errors.js";
 import { rewriteDefines, scanDefines } from "../install/php-defines.js";
 import { newDbUserName, newPassword } from "../sandbox/provision.js";
 import type { ArchiveSource } from "./archive-source.js";
@@ -156,7 +156,7 @@ export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
         const known = i.scan.entries[index];
         index += 1;
         if (!known || known.path !== header.path || known.size !== header.size) {
-          throw refused("RESTORE.ARCHIVE_CHANGED", "The backup changed while it was being restored.");
+          throw failure("RESTORE.ARCHIVE_CHANGED", "The backup changed while it was being restored.");
         }
         const stageDb = dumps.get(header.path);
         const p = planned.get(known);
