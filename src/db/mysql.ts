@@ -44,13 +44,15 @@ function connectionOptions(
 export function dbError(t: DbTarget, error: unknown, what = "connect to"): Error {
   const e = error as { code?: string; sqlMessage?: string; message?: string };
   const msg = e.sqlMessage ?? e.message ?? String(error);
-  const code = e.code === "ER_ACCESS_DENIED_ERROR" ? "DB.ACCESS_DENIED" : "DB.CONNECT";
-  const hint =
-    code === "DB.ACCESS_DENIED"
-      ? "Check the user and password (db.php for a workspace, --db-admin-url for the admin account)."
-      : "Check that the database server is running and reachable from here.";
-  return failure(code, `Cannot ${what} the database server as ${describeTarget(t)}: ${msg}`, {
-    hint,
+  const what2 = `Cannot ${what} the database server as ${describeTarget(t)}: ${msg}`;
+  if (e.code === "ER_ACCESS_DENIED_ERROR" || e.code === "ER_DBACCESS_DENIED_ERROR") {
+    return failure("DB.ACCESS_DENIED", what2, {
+      hint: "Check the user and password (db.php for a workspace, --db-admin-url for the admin account).",
+      cause: error,
+    });
+  }
+  return failure("DB.CONNECT", what2, {
+    hint: "Check that the database server is running and reachable from here.",
     cause: error,
   });
 }
