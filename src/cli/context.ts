@@ -8,6 +8,7 @@ import {
   type InstallSettings,
 } from "../install/installation.js";
 import type { DbAdminCredentials } from "../install/db-url.js";
+import { recoverAbandonedRestores } from "../restore/journal.js";
 import type { Runtime } from "../runtime.js";
 import { Output } from "../ui/output.js";
 
@@ -55,14 +56,28 @@ export function createCtx(rt: Runtime, opts: GlobalOptions): Ctx {
     env: rt.env,
     cwd: rt.cwd,
   };
+  const out = new Output(rt, opts);
   let inst: Promise<Installation> | undefined;
-  const installation = (): Promise<Installation> => (inst ??= locateInstallation(settings));
+  const admin = async (found: Installation): Promise<DbAdminCredentials> =>
+    adminCredentials(found, settings);
+  const locate = async (): Promise<Installation> => {
+    const found = await locateInstallation(settings);
+    // A restore killed mid-swap is finished or rolled back before anything reads the workspace.
+    await recoverAbandonedRestores({
+      sharedDir: found.sharedDir,
+      admin: () => admin(found),
+      env: rt.env,
+      log: (m) => out.warn(m),
+    });
+    return found;
+  };
+  const installation = (): Promise<Installation> => (inst ??= locate());
   return {
     rt,
     opts,
-    out: new Output(rt, opts),
+    out,
     installation,
-    adminCredentials: async () => adminCredentials(await installation(), settings),
+    adminCredentials: async () => admin(await installation()),
   };
 }
 

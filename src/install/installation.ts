@@ -112,6 +112,8 @@ export async function listWorkspaces(inst: Installation): Promise<string[]> {
   }
   const names: string[] = [];
   for (const name of entries.sort()) {
+    // Dot-directories are pmadmin's staging and old copies during a restore, never workspaces.
+    if (name.startsWith(".")) continue;
     if (await isFile(path.join(inst.sitesDir, name, "db.php"))) names.push(name);
   }
   return names;
@@ -123,8 +125,7 @@ export async function loadWorkspace(inst: Installation, name: string): Promise<W
   if (
     name.includes("/") ||
     name.includes("\\") ||
-    name === "." ||
-    name === ".." ||
+    name.startsWith(".") ||
     !(await isFile(dbPhpPath))
   ) {
     const known = await listWorkspaces(inst);

@@ -37,13 +37,23 @@ async function makeOld(): Promise<void> {
 
 async function state(): Promise<"old" | "new" | "mixed"> {
   const ws = install.workspaces[0]!;
-  const fileOld = await readFile(path.join(ws.siteDir, "marker.txt"), "utf8").then(() => true, () => false);
+  const fileOld = await readFile(path.join(ws.siteDir, "marker.txt"), "utf8").then(
+    () => true,
+    () => false,
+  );
   const tables = Object.keys(await tableChecksums(ws.database));
   const dbOld = tables.includes("OLD_ONLY");
   const db = await adminDb(ws.database);
   let triggers = 0;
   try {
-    triggers = Number((await db.query("SELECT COUNT(*) AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?", [ws.database]))[0]?.["n"]);
+    triggers = Number(
+      (
+        await db.query(
+          "SELECT COUNT(*) AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?",
+          [ws.database],
+        )
+      )[0]?.["n"],
+    );
   } finally {
     await db.close();
   }
@@ -86,12 +96,20 @@ describe("kill -9 during workspace-restore -o", () => {
       expect(await state()).toBe("old");
       await killAt(step);
       // Recovery alone (what the next pmadmin command runs first) leaves it wholly old or wholly new.
-      const outcome = await recoverWorkspace({ sharedDir: install.sharedDir, workspace: install.workspaces[0]!.name, admin: async () => adminTarget(), env: {}, log: () => undefined });
+      const outcome = await recoverWorkspace({
+        sharedDir: install.sharedDir,
+        workspace: install.workspaces[0]!.name,
+        admin: async () => adminTarget(),
+        env: {},
+        log: () => undefined,
+      });
       expect(outcome).toBe(expected === "old" ? "rolled-back" : "completed");
       expect(await state()).toBe(expected);
       await makeOld();
       await killAt(step);
-      const rec = await runBin(["workspace-restore", "-o", "--yes", archive.file], { env: { ...install.env(), PMADMIN_TEST_PAUSE_AT: "never" } });
+      const rec = await runBin(["workspace-restore", "-o", "--yes", archive.file], {
+        env: { ...install.env(), PMADMIN_TEST_PAUSE_AT: "never" },
+      });
       expect(rec.exitCode, rec.stderr).toBe(0);
       expect(rec.stderr).toMatch(expected === "old" ? /rolling back/ : /completing the swap/);
       expect(await state()).toBe("new");
@@ -99,4 +117,24 @@ describe("kill -9 during workspace-restore -o", () => {
       expect(sites.filter((s) => s.startsWith(".pmadmin"))).toEqual([]);
     });
   }
+
+  it("any later command on the installation (here: info) repairs an abandoned restore first", async () => {
+    await makeOld();
+    await killAt("db-swapped");
+    const r = await runBin(["info", install.workspaces[0]!.name], { env: install.env() });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/completing the swap/);
+    expect(await state()).toBe("new");
+    await makeOld();
+    await killAt("swap-db");
+    const again = await runBin(["info", "--json"], { env: install.env() });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/rolling back/);
+    expect(await state()).toBe("old");
+    // staging directories are never mistaken for workspaces
+    const names = (
+      JSON.parse(again.stdout) as { workspaces: Array<{ name: string }> }
+    ).workspaces.map((w) => w.name);
+    expect(names).toEqual([install.workspaces[0]!.name]);
+  });
 });
