@@ -20,6 +20,10 @@ export PM_INSTALL_DIR="$(cd "$DIR" && pwd)" # DIR may be relative or absolute
 step info
 step info workflow --json
 
+# Integrity and caches (docs/commands/check-integrity.md, docs/commands/flush-cache.md)
+step check-integrity workflow # the stock MANAGER role's inert grants are warnings: exit 0
+step flush-cache --dry-run
+
 # Roles, permissions and the admin account (docs/commands/rbac.md, docs/commands/admin.md)
 step role list
 step role grant PROCESSMAKER_OPERATOR PM_SETUP_LANGUAGE # refused: inert without PM_SETUP, PM_SETUP_ADVANCE (exit 2)
