@@ -10,9 +10,13 @@ import type { RawEntry } from "./layout.js";
 export type EntryHandler = (header: RawEntry, entry: ReadEntry) => Promise<void>;
 
 function corrupt(src: ArchiveSource, why: string): Error {
-  return failure("RESTORE.CORRUPT", `The backup ${src.file} is truncated or corrupt (${why}); nothing was restored.`, {
-    hint: "Copy the backup again (check its size against the original), or use another backup.",
-  });
+  return failure(
+    "RESTORE.CORRUPT",
+    `The backup ${src.file} is truncated or corrupt (${why}); nothing was restored.`,
+    {
+      hint: "Copy the backup again (check its size against the original), or use another backup.",
+    },
+  );
 }
 
 export function headerOf(e: ReadEntry): RawEntry {
@@ -27,7 +31,11 @@ export function headerOf(e: ReadEntry): RawEntry {
   };
 }
 
-export async function readArchive(src: ArchiveSource, handler: EntryHandler, signal?: AbortSignal): Promise<number> {
+export async function readArchive(
+  src: ArchiveSource,
+  handler: EntryHandler,
+  signal?: AbortSignal,
+): Promise<number> {
   const input = openArchive(src);
   const parser = new Parser({ strict: true });
   let count = 0;
@@ -41,7 +49,13 @@ export async function readArchive(src: ArchiveSource, handler: EntryHandler, sig
         reject(interrupted());
         return;
       }
-      reject(error instanceof Error && "code" in error && String((error as { code: unknown }).code).startsWith("RESTORE") ? error : corrupt(src, describe(error)));
+      reject(
+        error instanceof Error &&
+          "code" in error &&
+          String((error as { code: unknown }).code).startsWith("RESTORE")
+          ? error
+          : corrupt(src, describe(error)),
+      );
     };
     parser.on("entry", (e: ReadEntry) => {
       count += 1;
@@ -58,14 +72,33 @@ export async function readArchive(src: ArchiveSource, handler: EntryHandler, sig
         if (failed === undefined) {
           failed = error;
           input.destroy();
-          reject(signal?.aborted ? interrupted() : error);
+          reject(
+            signal?.aborted
+              ? interrupted()
+              : error instanceof Error
+                ? error
+                : new Error(String(error)),
+          );
         }
       });
     });
-    parser.on("warn", (code: string, message: string | Error) => fail(new Error(`${code}: ${String(message)}`)));
+    parser.on("warn", (code: string, message: string | Error) =>
+      fail(new Error(`${code}: ${String(message)}`)),
+    );
     parser.on("error", fail);
+    // GNU tar, Archive_Tar and pmadmin end the archive with zero blocks. Without them the archive
+    // was cut at an entry boundary: every entry parses, but the last ones (pmadmin's manifest
+    // among them) are missing, and the archive would pass as a shorter one.
+    let sawEnd = false;
+    parser.on("nullBlock", () => (sawEnd = true));
     parser.on("end", () => {
-      chain.then(() => resolve(), reject);
+      chain.then(
+        () =>
+          sawEnd || failed !== undefined
+            ? resolve()
+            : fail(new Error("it ends without tar's end-of-archive blocks")),
+        reject,
+      );
     });
     input.on("error", fail);
     signal?.addEventListener("abort", () => fail(signal.reason), { once: true });
@@ -86,9 +119,10 @@ export async function entryText(e: ReadEntry, limit = 4 * 1024 * 1024): Promise<
   const chunks: Buffer[] = [];
   let n = 0;
   for await (const c of e) {
-    const b = c as Buffer;
+    const b = c;
     n += b.length;
-    if (n > limit) throw failure("RESTORE.CORRUPT", `The archive entry ${e.path} is too large for metadata.`);
+    if (n > limit)
+      throw failure("RESTORE.CORRUPT", `The archive entry ${e.path} is too large for metadata.`);
     chunks.push(b);
   }
   return Buffer.concat(chunks).toString("utf8");
@@ -97,6 +131,6 @@ export async function entryText(e: ReadEntry, limit = 4 * 1024 * 1024): Promise<
 /** Consumes an entry and returns its SHA-256 (hex). */
 export async function entryHash(e: ReadEntry): Promise<string> {
   const h = createHash("sha256");
-  for await (const c of e) h.update(c as Buffer);
+  for await (const c of e) h.update(c);
   return h.digest("hex");
 }
