@@ -1,11 +1,11 @@
 // Refused and failed restores exit with the contract's codes and change nothing.
-import { readdir, writeFile, symlink, truncate, stat } from "node:fs/promises";
+import { writeFile, symlink, truncate, stat } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runInProcess } from "../helpers/cli.js";
-import { adminDb } from "../helpers/db.js";
 import { createTestInstall, type TestInstall } from "../helpers/install.js";
 import { buildPmArchive, type PmArchive } from "../helpers/pm-archive.js";
+import { restoreFootprint } from "../helpers/restore-compare.js";
 import { startExtraServer, type ExtraServer } from "../helpers/servers.js";
 
 let install: TestInstall;
@@ -20,27 +20,33 @@ afterAll(async () => {
   await install?.cleanup();
 });
 
-async function snapshot(): Promise<{ sites: string[]; dbs: string[] }> {
-  const db = await adminDb();
-  try {
-    const dbs = (await db.query<{ Database: string }>("SHOW DATABASES")).map((r) => r.Database).sort();
-    return { sites: (await readdir(path.join(install.sharedDir, "sites"))).sort(), dbs };
-  } finally {
-    await db.close();
-  }
+/** Our workspace and the restore's target (the last argument when it is a name). */
+function snapshot(args: readonly string[]) {
+  const last = args.at(-1) ?? "";
+  const targets = [install.workspaces[0]!.name, ...(/^[A-Za-z0-9_]+$/.test(last) ? [last] : [])];
+  return restoreFootprint(path.join(install.sharedDir, "sites"), targets);
 }
 
-async function expectRefused(args: string[], exit: number, code: string, extra: Record<string, string> = {}): Promise<void> {
-  const before = await snapshot();
-  const r = await runInProcess(["workspace-restore", ...args], { env: { ...install.env(), ...extra } });
+async function expectRefused(
+  args: string[],
+  exit: number,
+  code: string,
+  extra: Record<string, string> = {},
+): Promise<void> {
+  const before = await snapshot(args);
+  const r = await runInProcess(["workspace-restore", ...args], {
+    env: { ...install.env(), ...extra },
+  });
   expect(r.stderr).toContain(code);
   expect(r.exitCode).toBe(exit);
-  expect(await snapshot()).toEqual(before);
+  expect(await snapshot(args)).toEqual(before);
 }
 
 describe("workspace-restore refusals", () => {
   it("refuses a Windows-made archive on Linux (exit 3)", async () => {
-    const a = await buildPmArchive(install.workspaces[0]!, { system: "Windows Server 2019 (WINNT)" });
+    const a = await buildPmArchive(install.workspaces[0]!, {
+      system: "Windows Server 2019 (WINNT)",
+    });
     try {
       await expectRefused([a.file, "xplat"], 3, "RESTORE.CROSS_PLATFORM");
     } finally {
@@ -88,7 +94,8 @@ describe("workspace-restore refusals", () => {
   it("fails on a link pointing out of the workspace (exit 1)", async () => {
     const ws = install.workspaces[0]!;
     const a = await buildPmArchive(ws, {
-      mutate: async (dir) => symlink("../../../etc/passwd", path.join(dir, `${ws.name}.files`, "out")),
+      mutate: async (dir) =>
+        symlink("../../../etc/passwd", path.join(dir, `${ws.name}.files`, "out")),
     });
     try {
       await expectRefused([a.file, "linkout"], 1, "RESTORE.UNSAFE_ENTRY");
@@ -101,7 +108,11 @@ describe("workspace-restore refusals", () => {
     let extra: ExtraServer | undefined;
     try {
       extra = await startExtraServer({ lowerCaseTableNames: 1 });
-      await expectRefused(["--db-admin-url", extra.url, archive.file, "lctn"], 3, "RESTORE.LOWER_CASE_TABLE_NAMES");
+      await expectRefused(
+        ["--db-admin-url", extra.url, archive.file, "lctn"],
+        3,
+        "RESTORE.LOWER_CASE_TABLE_NAMES",
+      );
     } finally {
       await extra?.stop();
     }
