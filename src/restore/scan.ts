@@ -7,6 +7,8 @@ import type { ArchiveSource } from "./archive-source.js";
 import { entryText, readArchive } from "./archive-read.js";
 import { kindOf, normalizeEntryPath, type RawEntry } from "./layout.js";
 
+const MANIFEST_LIMIT = 256 * 1024 * 1024;
+
 export interface ArchiveScan {
   entries: RawEntry[];
   /** Meta entry path → text. */
@@ -31,7 +33,9 @@ export async function scanArchive(src: ArchiveSource, signal?: AbortSignal): Pro
       const p = normalizeEntryPath(header.path);
       const small = kindOf(header.type) === "file" && (p.endsWith(".meta") || isManifestPath(p));
       if (small) {
-        const text = await entryText(e);
+        // The manifest lists every entry (about 200 bytes each): a workspace of a million files
+        // makes a manifest of ~200 MB (held in memory: it is parsed as one JSON). Metas are a few KB.
+        const text = await entryText(e, isManifestPath(p) ? MANIFEST_LIMIT : undefined);
         header.sha256 = createHash("sha256").update(text, "utf8").digest("hex");
         if (isManifestPath(p)) manifest = { path: header.path, text };
         else metas.set(header.path, text);
@@ -39,11 +43,14 @@ export async function scanArchive(src: ArchiveSource, signal?: AbortSignal): Pro
         const h = createHash("sha256");
         let n = 0;
         for await (const c of e) {
-          h.update(c as Buffer);
-          n += (c as Buffer).length;
+          h.update(c);
+          n += c.length;
         }
         if (n !== header.size && kindOf(header.type) === "file") {
-          throw failure("RESTORE.CORRUPT", `The archive entry ${header.path} is shorter than its header says.`);
+          throw failure(
+            "RESTORE.CORRUPT",
+            `The archive entry ${header.path} is shorter than its header says.`,
+          );
         }
         header.sha256 = h.digest("hex");
       }
