@@ -7,11 +7,16 @@
 //   MANIFEST_FORMAT, MANIFEST_VERSION "pmadmin-backup", 1; a reader refuses a higher version
 //   interface Manifest, ManifestWorkspace, ManifestDatabase, ManifestEntry, ManifestServer
 //   encodeManifest(m): Buffer         pretty JSON + "\n"
+//   ManifestEntryLog                  spools entries to a file while an archive is written, then
+//                                     streams the manifest (memory stays flat however many files)
 //   parseManifest(text): Manifest     validates shape; throws PmError ARCHIVE.BAD_MANIFEST (exit 1)
 //   manifestEntryMap(m): Map<name, ManifestEntry>
 //
 // Entry names are exactly the tar entry names ('/' separated, no trailing '/'). Directories and
 // symbolic links have size 0 and the SHA-256 of empty content; links carry `linkname`.
+import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { Readable } from "node:stream";
 import { failure } from "../errors.js";
 
 export const MANIFEST_NAME = "pmadmin-manifest.json";
@@ -90,13 +95,57 @@ export function encodeManifest(m: Manifest): Buffer {
   return Buffer.from(`${JSON.stringify(m, null, 2)}\n`, "utf8");
 }
 
+/**
+ * Manifest entries spooled to a file, one compact JSON object per line, already in the form they
+ * take inside the manifest's "entries" array; `manifest()` returns the manifest's size and a
+ * stream of its bytes (the other fields pretty-printed as encodeManifest does).
+ */
+export class ManifestEntryLog {
+  private readonly out: WriteStream;
+  private count = 0;
+  private closed = false;
+
+  constructor(readonly file: string) {
+    this.out = createWriteStream(file, { flags: "wx", mode: 0o600 });
+    this.out.on("error", () => undefined); // reported by close()
+  }
+
+  readonly record = (e: ManifestEntry): void => {
+    if (this.closed) return; // the manifest's own entry: it does not list itself
+    this.out.write(`${this.count === 0 ? "" : ",\n"}    ${JSON.stringify(e)}`);
+    this.count += 1;
+  };
+
+  async manifest(m: Omit<Manifest, "entries">): Promise<{ size: number; stream: Readable }> {
+    this.closed = true;
+    await new Promise<void>((resolve, reject) => {
+      this.out.once("error", reject);
+      this.out.end(() => resolve());
+    });
+    const full = JSON.stringify({ ...m, entries: [] }, null, 2);
+    const cut = full.lastIndexOf("[]");
+    const head = Buffer.from(`${full.slice(0, cut)}[\n`, "utf8");
+    const tail = Buffer.from(`\n  ]${full.slice(cut + 2)}\n`, "utf8");
+    const body = (await stat(this.file)).size;
+    const file = this.file;
+    async function* parts(): AsyncGenerator<Buffer> {
+      yield head;
+      for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }))
+        yield chunk as Buffer;
+      yield tail;
+    }
+    return { size: head.length + body + tail.length, stream: Readable.from(parts()) };
+  }
+}
+
 function bad(why: string): Error {
   return failure("ARCHIVE.BAD_MANIFEST", `The archive's ${MANIFEST_NAME} is not valid: ${why}.`, {
     hint: "The archive is damaged or was not written by pmadmin; restore from another copy.",
   });
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 export function parseManifest(text: string): Manifest {
   let raw: unknown;
@@ -110,29 +159,46 @@ export function parseManifest(text: string): Manifest {
   const version = raw["formatVersion"];
   if (typeof version !== "number" || !Number.isInteger(version)) throw bad("formatVersion missing");
   if (version > MANIFEST_VERSION) {
-    throw failure("ARCHIVE.NEWER_FORMAT", `The archive uses manifest format ${version}; this pmadmin reads up to ${MANIFEST_VERSION}.`, {
-      hint: "Upgrade pmadmin to restore this archive.",
-    });
+    throw failure(
+      "ARCHIVE.NEWER_FORMAT",
+      `The archive uses manifest format ${version}; this pmadmin reads up to ${MANIFEST_VERSION}.`,
+      {
+        hint: "Upgrade pmadmin to restore this archive.",
+      },
+    );
   }
   for (const k of ["pmadminVersion", "createdAt", "platform", "os"]) {
     if (typeof raw[k] !== "string") throw bad(`${k} missing`);
   }
   if (!isObj(raw["server"])) throw bad("server missing");
-  if (!Array.isArray(raw["workspaces"]) || raw["workspaces"].length === 0) throw bad("no workspaces");
+  if (!Array.isArray(raw["workspaces"]) || raw["workspaces"].length === 0)
+    throw bad("no workspaces");
   for (const w of raw["workspaces"] as unknown[]) {
-    if (!isObj(w) || typeof w["name"] !== "string" || !Array.isArray(w["databases"])) throw bad("a workspace is malformed");
+    if (!isObj(w) || typeof w["name"] !== "string" || !Array.isArray(w["databases"]))
+      throw bad("a workspace is malformed");
     for (const d of w["databases"] as unknown[]) {
-      if (!isObj(d) || typeof d["name"] !== "string" || typeof d["sqlEntry"] !== "string" || !isObj(d["tables"])) {
+      if (
+        !isObj(d) ||
+        typeof d["name"] !== "string" ||
+        typeof d["sqlEntry"] !== "string" ||
+        !isObj(d["tables"])
+      ) {
         throw bad(`a database of workspace ${String(w["name"])} is malformed`);
       }
     }
   }
   if (!Array.isArray(raw["entries"])) throw bad("entries missing");
   for (const e of raw["entries"] as unknown[]) {
-    if (!isObj(e) || typeof e["name"] !== "string" || typeof e["size"] !== "number" || typeof e["sha256"] !== "string") {
+    if (
+      !isObj(e) ||
+      typeof e["name"] !== "string" ||
+      typeof e["size"] !== "number" ||
+      typeof e["sha256"] !== "string"
+    ) {
       throw bad("an entry is malformed");
     }
-    if (!/^[0-9a-f]{64}$/.test(e["sha256"] as string)) throw bad(`entry ${String(e["name"])} has a bad sha256`);
+    if (!/^[0-9a-f]{64}$/.test(e["sha256"]))
+      throw bad(`entry ${String(e["name"])} has a bad sha256`);
   }
   return raw as unknown as Manifest;
 }

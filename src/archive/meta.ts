@@ -68,7 +68,8 @@ function escapeString(s: string): string {
     else if (ch === "\t") out += "\\t";
     else if (cp < 0x20 || cp >= 0x80) {
       // PHP escapes control characters and everything outside ASCII (UTF-16 units, lower-case hex).
-      for (let i = 0; i < ch.length; i++) out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, "0")}`;
+      for (let i = 0; i < ch.length; i++)
+        out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, "0")}`;
     } else out += ch;
   }
   return `${out}"`;
@@ -92,7 +93,10 @@ export function phpJsonEncode(value: unknown): string {
 
 /** The meta file's bytes, as ProcessMaker writes them (no trailing newline beyond the last "}\n"). */
 export function encodeMeta(meta: WorkspaceMeta): string {
-  return phpJsonEncode(meta).replaceAll(",", ",\n  ").replaceAll("{", "{\n  ").replaceAll("}", "\n}\n");
+  return phpJsonEncode(meta)
+    .replaceAll(",", ",\n  ")
+    .replaceAll("{", "{\n  ")
+    .replaceAll("}", "\n}\n");
 }
 
 function parse(json: string): WorkspaceMeta {
@@ -102,7 +106,8 @@ function parse(json: string): WorkspaceMeta {
   } catch (error) {
     throw new MetaDecodeError(`not valid JSON: ${(error as Error).message}`);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new MetaDecodeError("not a JSON object");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new MetaDecodeError("not a JSON object");
   return value as WorkspaceMeta;
 }
 

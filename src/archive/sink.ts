@@ -7,7 +7,7 @@ import { open, readdir, rename, rm, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGzip } from "node:zlib";
+import { ParallelGzip } from "./parallel-gzip.js";
 
 export interface SinkOptions {
   /** Final path of the archive (split parts are "<finalPath>.00", ".01", …). */
@@ -87,17 +87,26 @@ class PartWriter extends Writable {
     while (off < chunk.length) {
       const fh = await this.openPart();
       const part = this.parts[this.parts.length - 1] as Part;
-      const room = this.o.partBytes === undefined ? chunk.length - off : this.o.partBytes - part.bytes;
+      const room =
+        this.o.partBytes === undefined ? chunk.length - off : this.o.partBytes - part.bytes;
       const piece = chunk.subarray(off, off + Math.min(room, chunk.length - off));
       let done = 0;
-      while (done < piece.length) done += (await fh.write(piece, done, piece.length - done)).bytesWritten;
+      while (done < piece.length)
+        done += (await fh.write(piece, done, piece.length - done)).bytesWritten;
       part.bytes += piece.length;
-      part.hash.update(piece);
+      // A single file's hash is the whole archive's: hash once.
+      if (this.o.partBytes !== undefined) part.hash.update(piece);
       this.whole.update(piece);
       this.total += piece.length;
       off += piece.length;
       if (this.o.partBytes !== undefined && part.bytes >= this.o.partBytes) await this.closePart();
     }
+  }
+
+  // Open the first file at once: the temporary name shows up (and a full or read-only directory
+  // fails) before any data has been produced.
+  override _construct(cb: (e?: Error | null) => void): void {
+    this.openPart().then(() => cb(), cb);
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
@@ -130,10 +139,13 @@ export class ArchiveSink {
 
   constructor(private readonly o: SinkOptions) {
     const dir = path.dirname(o.finalPath);
-    const tempBase = path.join(dir, `.${path.basename(o.finalPath)}.pmadmin-${randomBytes(4).toString("hex")}.tmp`);
+    const tempBase = path.join(
+      dir,
+      `.${path.basename(o.finalPath)}.pmadmin-${randomBytes(4).toString("hex")}.tmp`,
+    );
     this.writer = new PartWriter(o, tempBase);
     if (o.gzip) {
-      const gz = createGzip({ level: 6, chunkSize: 1 << 18 });
+      const gz = new ParallelGzip(6);
       this.input = gz;
       this.finished = pipeline(gz, this.writer);
     } else {
@@ -155,7 +167,11 @@ export class ArchiveSink {
   async done(): Promise<SinkResult> {
     await this.finished;
     return {
-      files: this.writer.parts.map((p) => ({ path: p.final, bytes: p.bytes, sha256: p.hash.digest("hex") })),
+      files: this.writer.parts.map((p) => ({
+        path: p.final,
+        bytes: p.bytes,
+        sha256: p.hash.digest("hex"),
+      })),
       bytes: this.writer.total,
       sha256: this.writer.whole.digest("hex"),
     };

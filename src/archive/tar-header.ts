@@ -39,7 +39,10 @@ export function splitUstarName(name: string): { prefix: string; name: string } |
     const prefixLen = i;
     const nameLen = bytes.length - i - 1;
     if (prefixLen <= PREFIX_MAX && nameLen <= NAME_MAX && nameLen > 0) {
-      return { prefix: bytes.subarray(0, i).toString("utf8"), name: bytes.subarray(i + 1).toString("utf8") };
+      return {
+        prefix: bytes.subarray(0, i).toString("utf8"),
+        name: bytes.subarray(i + 1).toString("utf8"),
+      };
     }
     if (nameLen > NAME_MAX) break;
   }
@@ -67,7 +70,14 @@ function writeNumber(buf: Buffer, offset: number, length: number, value: number)
   buf[offset] = 0x80;
 }
 
-function rawHeader(f: TarHeaderFields, name: string, prefix: string, typeflag: string, size: number, linkname: string): Buffer {
+function rawHeader(
+  f: TarHeaderFields,
+  name: string,
+  prefix: string,
+  typeflag: string,
+  size: number,
+  linkname: string,
+): Buffer {
   const h = Buffer.alloc(BLOCK);
   writeString(h, 0, 100, name);
   writeNumber(h, 100, 8, f.mode & 0o7777);
@@ -98,7 +108,14 @@ export function padding(size: number): Buffer {
 /** A GNU long-name ('L') or long-link ('K') pseudo-entry carrying `value` NUL-terminated. */
 function longEntry(f: TarHeaderFields, kind: "L" | "K", value: string): Buffer {
   const data = Buffer.concat([Buffer.from(value, "utf8"), Buffer.alloc(1)]);
-  const header = rawHeader({ ...f, mode: 0o644, uid: 0, gid: 0, mtime: 0 }, "././@LongLink", "", kind, data.length, "");
+  const header = rawHeader(
+    { ...f, mode: 0o644, uid: 0, gid: 0, mtime: 0 },
+    "././@LongLink",
+    "",
+    kind,
+    data.length,
+    "",
+  );
   return Buffer.concat([header, data, padding(data.length)]);
 }
 
@@ -118,7 +135,10 @@ export function encodeHeader(f: TarHeaderFields): Buffer {
     ({ name, prefix } = split);
   } else {
     parts.push(longEntry(f, "L", f.name));
-    name = Buffer.from(f.name, "utf8").subarray(0, NAME_MAX).toString("utf8").replace(/\uFFFD+$/, "");
+    name = Buffer.from(f.name, "utf8")
+      .subarray(0, NAME_MAX)
+      .toString("utf8")
+      .replace(/\uFFFD+$/, "");
     prefix = "";
   }
   parts.push(rawHeader(f, name, prefix, TYPEFLAG[f.type], size, linkname));

@@ -6,12 +6,17 @@ import type { Readable, Writable } from "node:stream";
 import { encodeHeader, endOfArchive, padding, type TarHeaderFields } from "./tar-header.js";
 import type { ManifestEntry } from "./manifest.js";
 
+/** Receives the manifest record of every entry written (in archive order). */
+export type EntryRecorder = (entry: ManifestEntry) => void;
+
 export class TarWriter {
-  readonly entries: ManifestEntry[] = [];
   private bytes = 0;
   private failure: Error | undefined;
 
-  constructor(private readonly out: Writable) {
+  constructor(
+    private readonly out: Writable,
+    private readonly record: EntryRecorder,
+  ) {
     out.on("error", (e: Error) => (this.failure ??= e));
   }
 
@@ -20,20 +25,48 @@ export class TarWriter {
     return this.bytes;
   }
 
+  // Small pieces (headers, padding, small files) are gathered into blocks of BATCH bytes: every
+  // write to a gzip or file stream is a trip through the thread pool, and a tree of many small
+  // files would otherwise spend its time on those trips rather than on I/O or compression.
+  private batch: Buffer[] = [];
+  private batchLen = 0;
+
   private async push(chunk: Buffer): Promise<void> {
-    if (this.failure) throw this.failure;
+    this.rethrow();
     if (chunk.length === 0) return;
     this.bytes += chunk.length;
+    if (chunk.length < SMALL) {
+      this.batch.push(chunk);
+      this.batchLen += chunk.length;
+      if (this.batchLen >= BATCH) await this.flush();
+      return;
+    }
+    await this.flush();
+    await this.emit(chunk);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.batchLen === 0) return;
+    const block =
+      this.batch.length === 1
+        ? (this.batch[0] as Buffer)
+        : Buffer.concat(this.batch, this.batchLen);
+    this.batch = [];
+    this.batchLen = 0;
+    await this.emit(block);
+  }
+
+  private async emit(chunk: Buffer): Promise<void> {
     if (!this.out.write(chunk)) {
       await drained(this.out);
-      if (this.failure) throw this.failure;
+      this.rethrow();
     }
   }
 
   /** A directory or symbolic link (no content). */
   async addEmpty(f: TarHeaderFields): Promise<void> {
     await this.push(encodeHeader({ ...f, size: 0 }));
-    this.entries.push(entryRecord(f, 0, EMPTY_SHA256));
+    this.record(entryRecord(f, 0, EMPTY_SHA256));
   }
 
   /** A file whose content is in memory (meta, manifest). */
@@ -41,7 +74,13 @@ export class TarWriter {
     await this.push(encodeHeader({ ...f, type: "file", size: data.length }));
     await this.push(data);
     await this.push(padding(data.length));
-    this.entries.push(entryRecord({ ...f, type: "file" }, data.length, createHash("sha256").update(data).digest("hex")));
+    this.record(
+      entryRecord(
+        { ...f, type: "file" },
+        data.length,
+        createHash("sha256").update(data).digest("hex"),
+      ),
+    );
   }
 
   /**
@@ -49,7 +88,11 @@ export class TarWriter {
    * read is cut at its size from stat (as GNU tar does), one that shrank is padded with zeros and
    * reported through the returned `shortBy`.
    */
-  async addStream(f: Omit<TarHeaderFields, "size" | "type">, size: number, source: Readable): Promise<{ shortBy: number }> {
+  async addStream(
+    f: Omit<TarHeaderFields, "size" | "type">,
+    size: number,
+    source: Readable,
+  ): Promise<{ shortBy: number }> {
     await this.push(encodeHeader({ ...f, type: "file", size }));
     const hash = createHash("sha256");
     let remaining = size;
@@ -73,14 +116,21 @@ export class TarWriter {
       }
     }
     await this.push(padding(size));
-    this.entries.push(entryRecord({ ...f, type: "file" }, size, hash.digest("hex")));
+    this.record(entryRecord({ ...f, type: "file" }, size, hash.digest("hex")));
     return { shortBy };
+  }
+
+  /** The output's error, if it failed meanwhile (set by the 'error' listener). */
+  private rethrow(): void {
+    const f: Error | undefined = this.failure;
+    if (f !== undefined) throw f;
   }
 
   /** Writes the end-of-archive blocks and ends the output stream. */
   async finish(): Promise<void> {
     await this.push(endOfArchive());
-    if (this.failure) throw this.failure;
+    await this.flush();
+    this.rethrow();
     this.out.end();
   }
 }
@@ -100,9 +150,15 @@ function drained(out: Writable): Promise<void> {
   });
 }
 
+const SMALL = 64 * 1024;
+const BATCH = 512 * 1024;
 const EMPTY_SHA256 = createHash("sha256").digest("hex");
 
-function entryRecord(f: Omit<TarHeaderFields, "size">, size: number, sha256: string): ManifestEntry {
+function entryRecord(
+  f: Omit<TarHeaderFields, "size">,
+  size: number,
+  sha256: string,
+): ManifestEntry {
   const e: ManifestEntry = { name: f.name, type: f.type, size, sha256, mode: f.mode & 0o7777 };
   if (f.type === "symlink" && f.linkname !== undefined) e.linkname = f.linkname;
   return e;

@@ -8,7 +8,15 @@ import { createReadStream } from "node:fs";
 import { access, constants, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { encodeMeta } from "../archive/meta.js";
-import { encodeManifest, MANIFEST_NAME, MANIFEST_VERSION, MANIFEST_FORMAT, type Manifest, type ManifestDatabase, type ManifestWorkspace } from "../archive/manifest.js";
+import {
+  ManifestEntryLog,
+  MANIFEST_NAME,
+  MANIFEST_VERSION,
+  MANIFEST_FORMAT,
+  type Manifest,
+  type ManifestDatabase,
+  type ManifestWorkspace,
+} from "../archive/manifest.js";
 import { ArchiveSink, type WrittenFile } from "../archive/sink.js";
 import { TarWriter } from "../archive/tar-writer.js";
 import { failure, interrupted, isPmError } from "../errors.js";
@@ -55,7 +63,14 @@ export interface BackupDeps {
 
 export interface WorkspaceReport {
   name: string;
-  databases: Array<{ name: string; tables: number; rows: number; views: number; triggers: number; dumpBytes: number }>;
+  databases: Array<{
+    name: string;
+    tables: number;
+    rows: number;
+    views: number;
+    triggers: number;
+    dumpBytes: number;
+  }>;
   files: { count: number; directories: number; symlinks: number; bytes: number };
   skipped: string[];
 }
@@ -73,21 +88,31 @@ export interface BackupResult {
 }
 
 /** Everything that can be checked without writing: databases reachable, tables listed, programs found. */
-export async function prepareBackup(plan: BackupPlan, workspaces: Workspace[], deps: Pick<BackupDeps, "rt" | "inst">): Promise<Prepared> {
+export async function prepareBackup(
+  workspaces: Workspace[],
+  deps: Pick<BackupDeps, "rt" | "inst">,
+): Promise<Prepared> {
   const prepared: PreparedWorkspace[] = [];
   for (const ws of workspaces) {
     const databases: PreparedDatabase[] = [];
     for (const d of workspaceDatabases(ws.db)) {
-      databases.push({ role: d.role, endpoint: d.endpoint, inventory: await inspectDatabase(d.endpoint, deps.rt.env) });
+      databases.push({
+        role: d.role,
+        endpoint: d.endpoint,
+        inventory: await inspectDatabase(d.endpoint, deps.rt.env),
+      });
     }
     prepared.push({ ws, databases });
   }
   const dumpProgram = await findProgram("dump", deps.rt.env);
   const [dumpVersion, facts] = await Promise.all([
     dumpProgramVersion(dumpProgram),
-    gatherHostFacts({ installDir: deps.inst.installDir, platform: deps.rt.platform, env: deps.rt.env }),
+    gatherHostFacts({
+      installDir: deps.inst.installDir,
+      platform: deps.rt.platform,
+      env: deps.rt.env,
+    }),
   ]);
-  void plan;
   return { workspaces: prepared, dumpProgram, dumpVersion, facts };
 }
 
@@ -99,31 +124,51 @@ async function ensureTargetDir(plan: BackupPlan): Promise<void> {
     if (!st.isDirectory()) throw new Error("not a directory");
     await access(dir, constants.W_OK);
   } catch (error) {
-    throw failure("BACKUP.TARGET_DIR", `Cannot write backups into ${dir}: ${(error as Error).message}.`, {
-      hint: "Create the directory, or name a backup file in a directory you can write to.",
-    });
+    throw failure(
+      "BACKUP.TARGET_DIR",
+      `Cannot write backups into ${dir}: ${(error as Error).message}.`,
+      {
+        hint: "Create the directory, or name a backup file in a directory you can write to.",
+      },
+    );
   }
 }
 
 const nowSeconds = (rt: Runtime): number => Math.floor(rt.now().getTime() / 1000);
 
-export async function applyBackup(plan: BackupPlan, prep: Prepared, deps: BackupDeps): Promise<BackupResult> {
+export async function applyBackup(
+  plan: BackupPlan,
+  prep: Prepared,
+  deps: BackupDeps,
+): Promise<BackupResult> {
   const started = Date.now();
   const { rt } = deps;
   await ensureTargetDir(plan);
-  const locks = await acquireWorkspaceLocks({ sharedDir: deps.inst.sharedDir, workspaces: plan.workspaces, operation: "backup" });
+  const locks = await acquireWorkspaceLocks({
+    sharedDir: deps.inst.sharedDir,
+    workspaces: plan.workspaces,
+    operation: "backup",
+  });
   // Our own abort: fired by SIGINT/SIGTERM or by a failure, it stops the dump children at once.
   const stop = new AbortController();
   const onSignal = (): void => stop.abort(rt.signal.reason);
   rt.signal.addEventListener("abort", onSignal, { once: true });
-  const sink = new ArchiveSink({ finalPath: plan.target.path, gzip: plan.target.gzip, partBytes: plan.target.partBytes });
+  const sink = new ArchiveSink({
+    finalPath: plan.target.path,
+    gzip: plan.target.gzip,
+    partBytes: plan.target.partBytes,
+  });
   // Aborting destroys the archive stream, so a write waiting for 'drain' fails at once.
   const onAbort = (): void => void sink.input.destroy(new Error("interrupted"));
   let stageDir: string | undefined;
   const pendingDumps: Array<Promise<unknown>> = [];
   try {
-    stageDir = await mkdtemp(path.join(plan.target.dir, `.pmadmin-dump-${randomBytes(3).toString("hex")}-`));
-    const tar = new TarWriter(sink.input);
+    stageDir = await mkdtemp(
+      path.join(plan.target.dir, `.pmadmin-dump-${randomBytes(3).toString("hex")}-`),
+    );
+    // Entry records go to a spool file, not memory: a workspace may have millions of files.
+    const entryLog = new ManifestEntryLog(path.join(stageDir, "manifest-entries.json"));
+    const tar = new TarWriter(sink.input, entryLog.record);
     stop.signal.addEventListener("abort", onAbort, { once: true });
     const mtime = nowSeconds(rt);
     const owner = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
@@ -133,7 +178,10 @@ export async function applyBackup(plan: BackupPlan, prep: Prepared, deps: Backup
       const { ws } = pw;
       deps.progress.phase(`${ws.name}: meta`);
       const meta = buildWorkspaceMeta(prep.facts, ws, pw.databases[0]?.inventory.server.version);
-      await tar.addBuffer({ name: `${ws.name}.meta`, mode: 0o600, ...owner, mtime }, Buffer.from(encodeMeta(meta), "utf8"));
+      await tar.addBuffer(
+        { name: `${ws.name}.meta`, mode: 0o600, ...owner, mtime },
+        Buffer.from(encodeMeta(meta), "utf8"),
+      );
       // Dump every database of the workspace (one after the other) while the files are archived.
       const dumpsDone = (async (): Promise<DumpResult[]> => {
         const results: DumpResult[] = [];
@@ -143,11 +191,11 @@ export async function applyBackup(plan: BackupPlan, prep: Prepared, deps: Backup
               program: prep.dumpProgram,
               endpoint: d.endpoint,
               inventory: d.inventory,
-              outFile: path.join(stageDir as string, `${d.endpoint.name}.sql`),
+              outFile: path.join(stageDir, `${d.endpoint.name}.sql`),
               env: rt.env,
               signal: stop.signal,
               onBytes: (n) => deps.progress.addDumpBytes(n),
-              onWarning: deps.warn,
+              onWarning: (t) => deps.warn(t),
             }),
           );
         }
@@ -184,7 +232,11 @@ export async function applyBackup(plan: BackupPlan, prep: Prepared, deps: Backup
       for (const [i, d] of pw.databases.entries()) {
         const dump = dumps[i] as DumpResult;
         const size = (await stat(dump.file)).size;
-        await tar.addStream({ name: `${d.endpoint.name}.sql`, mode: 0o600, ...owner, mtime }, size, createReadStream(dump.file, { highWaterMark: 1 << 20 }));
+        await tar.addStream(
+          { name: `${d.endpoint.name}.sql`, mode: 0o600, ...owner, mtime },
+          size,
+          createReadStream(dump.file, { highWaterMark: 1 << 20 }),
+        );
         await rm(dump.file, { force: true });
         const s = dump.summary;
         const tables = Object.fromEntries([...s.tables].sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -192,7 +244,11 @@ export async function applyBackup(plan: BackupPlan, prep: Prepared, deps: Backup
           role: d.role,
           name: d.endpoint.name,
           sqlEntry: `${d.endpoint.name}.sql`,
-          server: { flavor: d.inventory.server.flavor, version: d.inventory.server.version, lowerCaseTableNames: d.inventory.server.lowerCaseTableNames },
+          server: {
+            flavor: d.inventory.server.flavor,
+            version: d.inventory.server.version,
+            lowerCaseTableNames: d.inventory.server.lowerCaseTableNames,
+          },
           dumpCharset: s.charset ?? DUMP_CHARSET,
           defaultCharset: d.inventory.defaultCharset,
           defaultCollation: d.inventory.defaultCollation,
@@ -212,12 +268,28 @@ export async function applyBackup(plan: BackupPlan, prep: Prepared, deps: Backup
           dumpBytes: size,
         });
       }
-      const fileStats = { count: files.files, directories: files.directories, symlinks: files.symlinks, bytes: files.bytes };
-      manifestWs.push({ name: ws.name, metaEntry: `${ws.name}.meta`, filesPrefix: `${ws.name}.files`, files: fileStats, databases: dbs });
-      reports.push({ name: ws.name, databases: dbReports, files: fileStats, skipped: files.skipped });
+      const fileStats = {
+        count: files.files,
+        directories: files.directories,
+        symlinks: files.symlinks,
+        bytes: files.bytes,
+      };
+      manifestWs.push({
+        name: ws.name,
+        metaEntry: `${ws.name}.meta`,
+        filesPrefix: `${ws.name}.files`,
+        files: fileStats,
+        databases: dbs,
+      });
+      reports.push({
+        name: ws.name,
+        databases: dbReports,
+        files: fileStats,
+        skipped: files.skipped,
+      });
     }
     const first = manifestWs[0]?.databases[0]?.server;
-    const manifest: Manifest = {
+    const manifest: Omit<Manifest, "entries"> = {
       format: MANIFEST_FORMAT,
       formatVersion: MANIFEST_VERSION,
       pmadminVersion: pmadminVersion(),
@@ -226,10 +298,10 @@ export async function applyBackup(plan: BackupPlan, prep: Prepared, deps: Backup
       os: prep.facts.system,
       server: first ?? { flavor: "", version: "", lowerCaseTableNames: 0 },
       workspaces: manifestWs,
-      entries: [...tar.entries],
     };
     deps.progress.phase("finishing");
-    await tar.addBuffer({ name: MANIFEST_NAME, mode: 0o600, ...owner, mtime }, encodeManifest(manifest));
+    const m = await entryLog.manifest(manifest);
+    await tar.addStream({ name: MANIFEST_NAME, mode: 0o600, ...owner, mtime }, m.size, m.stream);
     await tar.finish();
     const out = await sink.done();
     if (rt.signal.aborted) throw interrupted();
@@ -239,7 +311,14 @@ export async function applyBackup(plan: BackupPlan, prep: Prepared, deps: Backup
     if (plan.keep !== undefined) {
       const newFiles = out.files.map((f) => f.path);
       for (const ws of plan.workspaces.slice(0, 1)) {
-        removed.push(...(await applyRetention({ dir: plan.target.dir, workspace: ws, keep: plan.keep, newFiles })));
+        removed.push(
+          ...(await applyRetention({
+            dir: plan.target.dir,
+            workspace: ws,
+            keep: plan.keep,
+            newFiles,
+          })),
+        );
       }
     }
     const allDbs = reports.flatMap((r) => r.databases);

@@ -106,18 +106,21 @@ export class DumpScanner {
       const m = RE_INSERT.exec(line);
       if (m) {
         this.insertTable = (m[1] ?? "").replaceAll("``", "`");
-        if (!this.summary.tables.has(this.insertTable)) this.summary.tables.set(this.insertTable, 0);
+        if (!this.summary.tables.has(this.insertTable))
+          this.summary.tables.set(this.insertTable, 0);
         return m[0];
       }
     } else if (c === 0x43 /* C */) {
       let m = RE_TABLE.exec(line);
       if (m) this.summary.tables.set((m[1] ?? "").replaceAll("``", "`"), 0);
-      else if ((m = RE_ROUTINE.exec(line))) this.summary.routines.add((m[1] ?? "").replaceAll("``", "`"));
+      else if ((m = RE_ROUTINE.exec(line)))
+        this.summary.routines.add((m[1] ?? "").replaceAll("``", "`"));
     } else if (c === 0x2f /* / */) {
       let m = RE_VIEW.exec(line);
       if (m) this.summary.views.add((m[1] ?? "").replaceAll("``", "`"));
       else if ((m = RE_TRIGGER.exec(line))) this.summary.triggers.add(unquote(m[1] ?? ""));
-      else if ((m = RE_EVENT.exec(line))) this.summary.events.add((m[1] ?? "").replaceAll("``", "`"));
+      else if ((m = RE_EVENT.exec(line)))
+        this.summary.events.add((m[1] ?? "").replaceAll("``", "`"));
       else if ((m = RE_NAMES.exec(line))) this.summary.charset ??= m[1];
     } else if (c === 0x2d /* - */ && line.startsWith("-- Dump completed")) {
       this.summary.completed = true;

@@ -18,7 +18,12 @@ import type { DatabaseInventory } from "./inspect.js";
 
 /** The character set the dump is written in (and recorded in the manifest). */
 export const DUMP_CHARSET = "utf8mb4";
-const DEFAULT_SOCKETS = ["/run/mysqld/mysqld.sock", "/var/run/mysqld/mysqld.sock", "/var/lib/mysql/mysql.sock", "/tmp/mysql.sock"];
+const DEFAULT_SOCKETS = [
+  "/run/mysqld/mysqld.sock",
+  "/var/run/mysqld/mysqld.sock",
+  "/var/lib/mysql/mysql.sock",
+  "/tmp/mysql.sock",
+];
 
 export interface DumpResult {
   file: string;
@@ -27,7 +32,10 @@ export interface DumpResult {
 }
 
 /** Same rule as the mysql2 connection: PHP's "localhost" without a port means the local socket. */
-export function clientCredentials(e: DbEndpoint, env: Readonly<Record<string, string | undefined>>): ClientCredentials {
+export function clientCredentials(
+  e: DbEndpoint,
+  env: Readonly<Record<string, string | undefined>>,
+): ClientCredentials {
   const c: ClientCredentials = { host: e.host, port: e.port, user: e.user, password: e.password };
   if (e.host === "localhost" && e.port === undefined) {
     const socket = env["PM_DB_SOCKET"] ?? DEFAULT_SOCKETS.find((s) => existsSync(s));
@@ -38,14 +46,19 @@ export function clientCredentials(e: DbEndpoint, env: Readonly<Record<string, st
 
 export async function dumpProgramVersion(program: string): Promise<string> {
   try {
-    return (await runProgram(program, ["--version"], { timeoutMs: 10_000 })).stdout.trim().replace(/\s+/g, " ");
+    return (await runProgram(program, ["--version"], { timeoutMs: 10_000 })).stdout
+      .trim()
+      .replace(/\s+/g, " ");
   } catch {
     return program;
   }
 }
 
 /** Drops the first line when it is MariaDB's sandbox-mode comment; passes everything else on. */
-function firstLineFilter(scanner: DumpScanner, onBytes: (n: number) => void): Transform & { bytes: number } {
+function firstLineFilter(
+  scanner: DumpScanner,
+  onBytes: (n: number) => void,
+): Transform & { bytes: number } {
   let held: Buffer | undefined = Buffer.alloc(0);
   const t = new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -62,7 +75,7 @@ function firstLineFilter(scanner: DumpScanner, onBytes: (n: number) => void): Tr
         out = isSandboxLine(first) ? joined.subarray(nl + 1) : joined;
       }
       scanner.push(out);
-      (t as Transform & { bytes: number }).bytes += out.length;
+      t.bytes += out.length;
       onBytes(out.length);
       cb(null, out);
     },
@@ -71,7 +84,7 @@ function firstLineFilter(scanner: DumpScanner, onBytes: (n: number) => void): Tr
         const first = held.toString("utf8");
         const out = isSandboxLine(first) ? Buffer.alloc(0) : held;
         scanner.push(out);
-        (t as Transform & { bytes: number }).bytes += out.length;
+        t.bytes += out.length;
         return cb(null, out);
       }
       cb();
@@ -120,26 +133,44 @@ export async function dumpDatabase(o: {
     });
     const scanner = new DumpScanner();
     const filter = firstLineFilter(scanner, o.onBytes ?? (() => undefined));
-    const written = pipeline(child.stdout as NonNullable<typeof child.stdout>, filter, createWriteStream(o.outFile, { flags: "wx", mode: 0o600 }));
+    const written = pipeline(
+      child.stdout,
+      filter,
+      createWriteStream(o.outFile, { flags: "wx", mode: 0o600 }),
+    );
     const [io, result] = await Promise.allSettled([written, child]);
     if (o.signal.aborted) throw o.signal.reason ?? new Error("interrupted");
     const r = result.status === "fulfilled" ? result.value : undefined;
     const problems = meaningfulStderr(stderr);
     if (!r || r.exitCode !== 0) {
-      const why = r?.signal ? `was killed by ${r.signal}` : `exited with status ${r?.exitCode ?? "?"}`;
-      throw failure("BACKUP.DUMP_FAILED", `Dumping database ${db} failed: ${o.program} ${why}: ${tail(problems || "(no message)")}`, {
-        hint: "Check the database credentials in db.php and that the server is up; the message above is the server's or the dump program's.",
-      });
+      const why = r?.signal
+        ? `was killed by ${r.signal}`
+        : `exited with status ${r?.exitCode ?? "?"}`;
+      throw failure(
+        "BACKUP.DUMP_FAILED",
+        `Dumping database ${db} failed: ${o.program} ${why}: ${tail(problems || "(no message)")}`,
+        {
+          hint: "Check the database credentials in db.php and that the server is up; the message above is the server's or the dump program's.",
+        },
+      );
     }
     if (io.status === "rejected") {
-      throw failure("BACKUP.DUMP_WRITE", `Cannot write the dump of ${db} to ${o.outFile}: ${(io.reason as Error).message}`, {
-        hint: "Free space in the backup directory (the dump is staged there before it is archived).",
-      });
+      throw failure(
+        "BACKUP.DUMP_WRITE",
+        `Cannot write the dump of ${db} to ${o.outFile}: ${(io.reason as Error).message}`,
+        {
+          hint: "Free space in the backup directory (the dump is staged there before it is archived).",
+        },
+      );
     }
     if (/error/i.test(problems)) {
-      throw failure("BACKUP.DUMP_FAILED", `Dumping database ${db} reported errors: ${tail(problems)}`, {
-        hint: "Fix the cause named above and run the backup again.",
-      });
+      throw failure(
+        "BACKUP.DUMP_FAILED",
+        `Dumping database ${db} reported errors: ${tail(problems)}`,
+        {
+          hint: "Fix the cause named above and run the backup again.",
+        },
+      );
     }
     if (problems !== "") o.onWarning?.(`${o.program} (${db}): ${tail(problems)}`);
     const summary = scanner.result();
@@ -158,9 +189,16 @@ function checkComplete(db: string, s: DumpSummary, inv: DatabaseInventory): void
   ];
   if (!s.completed || missing.length > 0) {
     const what = !s.completed ? "it has no '-- Dump completed' line (truncated)" : "";
-    const list = missing.length > 0 ? `it lacks ${missing.slice(0, 8).join(", ")}${missing.length > 8 ? ` and ${missing.length - 8} more` : ""}` : "";
-    throw failure("BACKUP.DUMP_INCOMPLETE", `The dump of ${db} is incomplete: ${[what, list].filter(Boolean).join("; ")}.`, {
-      hint: "Nothing was written under the backup's name. If tables were created or dropped during the backup, run it again.",
-    });
+    const list =
+      missing.length > 0
+        ? `it lacks ${missing.slice(0, 8).join(", ")}${missing.length > 8 ? ` and ${missing.length - 8} more` : ""}`
+        : "";
+    throw failure(
+      "BACKUP.DUMP_INCOMPLETE",
+      `The dump of ${db} is incomplete: ${[what, list].filter(Boolean).join("; ")}.`,
+      {
+        hint: "Nothing was written under the backup's name. If tables were created or dropped during the backup, run it again.",
+      },
+    );
   }
 }

@@ -18,7 +18,10 @@ export interface DatabaseInventory {
   events: string[];
 }
 
-export async function inspectDatabase(e: DbEndpoint, env: Readonly<Record<string, string | undefined>>): Promise<DatabaseInventory> {
+export function inspectDatabase(
+  e: DbEndpoint,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<DatabaseInventory> {
   return withDb(endpointTarget(e), env, async (db) => {
     const server = await serverInfo(db);
     const names = async (sql: string): Promise<string[]> =>
@@ -32,11 +35,21 @@ export async function inspectDatabase(e: DbEndpoint, env: Readonly<Record<string
       server,
       defaultCharset: String(schema[0]?.c ?? ""),
       defaultCollation: String(schema[0]?.l ?? ""),
-      tables: await names("SELECT TABLE_NAME AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1"),
-      views: await names("SELECT TABLE_NAME AS n FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? ORDER BY 1"),
-      triggers: await names("SELECT TRIGGER_NAME AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY 1"),
-      routines: await names("SELECT ROUTINE_NAME AS n FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? ORDER BY 1"),
-      events: await names("SELECT EVENT_NAME AS n FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY 1"),
+      tables: await names(
+        "SELECT TABLE_NAME AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1",
+      ),
+      views: await names(
+        "SELECT TABLE_NAME AS n FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? ORDER BY 1",
+      ),
+      triggers: await names(
+        "SELECT TRIGGER_NAME AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY 1",
+      ),
+      routines: await names(
+        "SELECT ROUTINE_NAME AS n FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? ORDER BY 1",
+      ),
+      events: await names(
+        "SELECT EVENT_NAME AS n FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY 1",
+      ),
     };
   });
 }

@@ -41,7 +41,9 @@ async function distribution(): Promise<string> {
 
 async function phpVersion(): Promise<string> {
   try {
-    return (await runProgram("php", ["-r", "echo PHP_VERSION;"], { timeoutMs: 5000 })).stdout.trim();
+    return (
+      await runProgram("php", ["-r", "echo PHP_VERSION;"], { timeoutMs: 5000 })
+    ).stdout.trim();
   } catch {
     return "";
   }
@@ -50,7 +52,10 @@ async function phpVersion(): Promise<string> {
 /** PM_VERSION from workflow/engine/methods/login/version-pmos.php, else "Development Version". */
 async function pmVersion(installDir: string): Promise<string> {
   try {
-    const text = await readFile(path.join(installDir, "workflow/engine/methods/login/version-pmos.php"), "utf8");
+    const text = await readFile(
+      path.join(installDir, "workflow/engine/methods/login/version-pmos.php"),
+      "utf8",
+    );
     const m = /define\s*\(\s*['"]PM_VERSION['"]\s*,\s*['"]([^'"]*)['"]/.exec(text);
     if (m?.[1] !== undefined) return m[1];
   } catch {
@@ -62,7 +67,10 @@ async function pmVersion(installDir: string): Promise<string> {
 async function plugins(installDir: string): Promise<string[]> {
   try {
     const names = await readdir(path.join(installDir, "workflow/engine/plugins"));
-    return names.filter((n) => n.endsWith(".php")).map((n) => n.slice(0, -4)).sort();
+    return names
+      .filter((n) => n.endsWith(".php"))
+      .map((n) => n.slice(0, -4))
+      .sort();
   } catch {
     return [];
   }
@@ -74,7 +82,12 @@ export async function gatherHostFacts(o: {
   env: Readonly<Record<string, string | undefined>>;
 }): Promise<HostFacts> {
   const ssh = (o.env["SSH_CONNECTION"] ?? "").trim().split(/\s+/);
-  const [dist, php, pm, plug] = await Promise.all([distribution(), phpVersion(), pmVersion(o.installDir), plugins(o.installDir)]);
+  const [dist, php, pm, plug] = await Promise.all([
+    distribution(),
+    phpVersion(),
+    pmVersion(o.installDir),
+    plugins(o.installDir),
+  ]);
   return {
     system: `${dist} (${PHP_OS[o.platform]})`,
     php,
@@ -95,10 +108,21 @@ function credentials(defines: Map<string, string>, prefix: string): MetaDatabase
   const get = (k: string): string => defines.get(`DB_${prefix}${k}`) ?? "";
   const adapter = defines.get("DB_ADAPTER") ?? "mysql";
   const [name, host, user, pass] = [get("NAME"), get("HOST"), get("USER"), get("PASS")];
-  return { adapter, name, host, user, pass, dsn: `${adapter}://${user}:${pass}@${host}/${name}?encoding=utf8` };
+  return {
+    adapter,
+    name,
+    host,
+    user,
+    pass,
+    dsn: `${adapter}://${user}:${pass}@${host}/${name}?encoding=utf8`,
+  };
 }
 
-export function buildWorkspaceMeta(facts: HostFacts, ws: { name: string; db: DbPhp }, serverVersion: string | undefined): WorkspaceMeta {
+export function buildWorkspaceMeta(
+  facts: HostFacts,
+  ws: { name: string; db: DbPhp },
+  serverVersion: string | undefined,
+): WorkspaceMeta {
   const d = ws.db.defines;
   const meta: Record<string, unknown> = {
     SYSTEM: facts.system,
@@ -117,7 +141,9 @@ export function buildWorkspaceMeta(facts: HostFacts, ws: { name: string; db: DbP
   meta["AVAILABLE_DB"] = "Not defined";
   // One element when DB_NAME equals DB_RBAC_NAME, else wf, rp, rb (WorkspaceTools::exportDatabase).
   const oneDb = (d.get("DB_NAME") ?? "") === (d.get("DB_RBAC_NAME") ?? d.get("DB_NAME") ?? "");
-  meta["databases"] = oneDb ? [credentials(d, "")] : [credentials(d, ""), credentials(d, "REPORT_"), credentials(d, "RBAC_")];
+  meta["databases"] = oneDb
+    ? [credentials(d, "")]
+    : [credentials(d, ""), credentials(d, "REPORT_"), credentials(d, "RBAC_")];
   meta["directories"] = [`${ws.name}.files`];
   meta["version"] = 1;
   meta["backupEngineVersion"] = 2;

@@ -41,9 +41,13 @@ export interface PlanInput {
 /** ProcessMaker: a value that is 0 or not a positive integer falls back to 1000 MB. */
 export function partSizeMb(raw: string): number {
   if (!/^\d+$/.test(raw.trim())) {
-    throw usage("BACKUP.BAD_FILESIZE", `-s/--filesize takes a whole number of megabytes, not '${raw}'.`, {
-      hint: `Give e.g. -s ${DEFAULT_PART_MB} for parts of at most ${DEFAULT_PART_MB} MiB.`,
-    });
+    throw usage(
+      "BACKUP.BAD_FILESIZE",
+      `-s/--filesize takes a whole number of megabytes, not '${raw}'.`,
+      {
+        hint: `Give e.g. -s ${DEFAULT_PART_MB} for parts of at most ${DEFAULT_PART_MB} MiB.`,
+      },
+    );
   }
   const n = Number(raw);
   return n > 0 ? n : DEFAULT_PART_MB;
@@ -67,24 +71,35 @@ export function planBackup(i: PlanInput): BackupPlan {
   const file = args.length === 1 ? `${args[0] as string}.tar` : (args[args.length - 1] as string);
   const compression = compressionFor(file);
   if (compression === undefined) {
-    throw usage("BACKUP.BAD_SUFFIX", `Unsupported backup file name '${file}': it must end in ${SUPPORTED_ENDINGS.join(", ")}.`, {
-      hint: "Use .tar for an uncompressed archive or .tar.gz/.tgz for gzip (with several workspaces, the last argument is the file).",
-    });
+    throw usage(
+      "BACKUP.BAD_SUFFIX",
+      `Unsupported backup file name '${file}': it must end in ${SUPPORTED_ENDINGS.join(", ")}.`,
+      {
+        hint: "Use .tar for an uncompressed archive or .tar.gz/.tgz for gzip (with several workspaces, the last argument is the file).",
+      },
+    );
   }
   let partBytes: number | undefined;
   if (i.filesize !== undefined) {
     const mb = partSizeMb(i.filesize);
     if (i.platform === "win32") {
-      throw refused("BACKUP.SPLIT_UNSUPPORTED", "Split backups (-s/--filesize) are not supported on Windows.", {
-        hint: "Leave out -s to write a single archive file.",
-      });
+      throw refused(
+        "BACKUP.SPLIT_UNSUPPORTED",
+        "Split backups (-s/--filesize) are not supported on Windows.",
+        {
+          hint: "Leave out -s to write a single archive file.",
+        },
+      );
     }
     partBytes = mb * MIB;
   }
   let keep: number | undefined;
   if (i.keep !== undefined) {
     if (!/^\d+$/.test(i.keep) || Number(i.keep) < 1) {
-      throw usage("USAGE.BAD_NUMBER", `--keep takes a whole number of at least 1, not '${i.keep}'.`);
+      throw usage(
+        "USAGE.BAD_NUMBER",
+        `--keep takes a whole number of at least 1, not '${i.keep}'.`,
+      );
     }
     keep = Number(i.keep);
   }

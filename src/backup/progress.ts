@@ -10,7 +10,12 @@ export interface Progress {
   done(): void;
 }
 
-export const noProgress: Progress = { phase: () => undefined, addBytes: () => undefined, addDumpBytes: () => undefined, done: () => undefined };
+export const noProgress: Progress = {
+  phase: () => undefined,
+  addBytes: () => undefined,
+  addDumpBytes: () => undefined,
+  done: () => undefined,
+};
 
 export function ttyProgress(stderr: OutStream, now: () => number = Date.now): Progress {
   let phase = "";

@@ -39,7 +39,9 @@ async function firstBlock(file: string): Promise<Buffer | undefined> {
           }
         });
         gz.on("error", () => resolve(undefined));
-        gz.on("end", () => resolve(len >= 512 ? Buffer.concat(chunks).subarray(0, 512) : undefined));
+        gz.on("end", () =>
+          resolve(len >= 512 ? Buffer.concat(chunks).subarray(0, 512) : undefined),
+        );
         gz.end(data);
       });
     }
@@ -63,11 +65,19 @@ export async function isPmadminBackupOf(file: string, workspace: string): Promis
     const z = b.indexOf(0);
     return b.subarray(0, z < 0 ? b.length : z).toString("utf8");
   };
-  return block.subarray(257, 265).toString("latin1") === "ustar\u000000" && cstr(0, 100) === `${workspace}.meta` && cstr(345, 131) === "";
+  return (
+    block.subarray(257, 265).toString("latin1") === "ustar\u000000" &&
+    cstr(0, 100) === `${workspace}.meta` &&
+    cstr(345, 131) === ""
+  );
 }
 
 /** Older pmadmin backups of `workspace` in `dir`, newest first, excluding `exclude` (the new one). */
-export async function findBackupSets(dir: string, workspace: string, exclude: ReadonlySet<string>): Promise<BackupSet[]> {
+export async function findBackupSets(
+  dir: string,
+  workspace: string,
+  exclude: ReadonlySet<string>,
+): Promise<BackupSet[]> {
   const sets: BackupSet[] = [];
   const names = await readdir(dir);
   for (const name of names) {
@@ -95,7 +105,12 @@ export async function findBackupSets(dir: string, workspace: string, exclude: Re
 }
 
 /** Removes all but the newest `keep - 1` older sets (the new backup is the first kept). */
-export async function applyRetention(o: { dir: string; workspace: string; keep: number; newFiles: readonly string[] }): Promise<string[]> {
+export async function applyRetention(o: {
+  dir: string;
+  workspace: string;
+  keep: number;
+  newFiles: readonly string[];
+}): Promise<string[]> {
   const older = await findBackupSets(o.dir, o.workspace, new Set(o.newFiles));
   const doomed = older.slice(Math.max(0, o.keep - 1));
   for (const s of doomed) for (const f of s.files) await rm(f, { force: true });

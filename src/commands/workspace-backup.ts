@@ -18,10 +18,22 @@ export function registerWorkspaceBackup(program: Command, bind: Binder): void {
   program
     .command("workspace-backup")
     .description("back up workspaces (database and files) into a ProcessMaker-compatible archive")
-    .argument("<args...>", "WORKSPACE... [BACKUP-FILE]: one name → <ws>.tar; the last of several is the file")
-    .option("-s, --filesize <MB>", "split into <file>.00, .01, … of at most MB MiB each (a gzip tar; default size 1000)")
-    .option("--keep <n>", "after success, keep only the newest N pmadmin backups of the workspace in that directory")
-    .option("--skip-unreadable", "leave out files pmadmin cannot read (listed as warnings) instead of failing")
+    .argument(
+      "<args...>",
+      "WORKSPACE... [BACKUP-FILE]: one name → <ws>.tar; the last of several is the file",
+    )
+    .option(
+      "-s, --filesize <MB>",
+      "split into <file>.00, .01, … of at most MB MiB each (a gzip tar; default size 1000)",
+    )
+    .option(
+      "--keep <n>",
+      "after success, keep only the newest N pmadmin backups of the workspace in that directory",
+    )
+    .option(
+      "--skip-unreadable",
+      "leave out files pmadmin cannot read (listed as warnings) instead of failing",
+    )
     .addHelpText(
       "after",
       "\nA file name without '/' goes to <shared>/backups/. Endings: .tar (uncompressed), .tar.gz or .tgz (gzip).\nExamples:\n  pmadmin workspace-backup workflow\n  pmadmin workspace-backup --keep 7 workflow workflow-$(date +%F).tar.gz\n  pmadmin workspace-backup -s 500 workflow /mnt/backup/workflow.tar",
@@ -29,21 +41,47 @@ export function registerWorkspaceBackup(program: Command, bind: Binder): void {
     .action(bind(workspaceBackupCommand));
 }
 
-function dryRun(ctx: Ctx, plan: BackupPlan, prep: Prepared, sizes: Array<{ files: number; bytes: number }>): number {
+function dryRun(
+  ctx: Ctx,
+  plan: BackupPlan,
+  prep: Prepared,
+  sizes: Array<{ files: number; bytes: number }>,
+): number {
   const t = plan.target;
   const workspaces = prep.workspaces.map((pw, i) => ({
     name: pw.ws.name,
     siteDir: pw.ws.siteDir,
     files: sizes[i],
-    databases: pw.databases.map((d) => ({ name: d.endpoint.name, tables: d.inventory.tables.length, views: d.inventory.views.length, triggers: d.inventory.triggers.length })),
+    databases: pw.databases.map((d) => ({
+      name: d.endpoint.name,
+      tables: d.inventory.tables.length,
+      views: d.inventory.views.length,
+      triggers: d.inventory.triggers.length,
+    })),
   }));
-  ctx.out.document({ ok: true, dryRun: true, target: { path: t.path, gzip: t.gzip, partBytes: t.partBytes ?? null }, workspaces, dumpProgram: prep.dumpVersion });
-  ctx.out.line(`Would write ${t.path}${t.partBytes ? `.00, .01, … (parts of at most ${formatBytes(t.partBytes)})` : ""} (${t.gzip ? "gzip" : "uncompressed"} tar, mode 0600)`);
+  ctx.out.document({
+    ok: true,
+    dryRun: true,
+    target: { path: t.path, gzip: t.gzip, partBytes: t.partBytes ?? null },
+    workspaces,
+    dumpProgram: prep.dumpVersion,
+  });
+  ctx.out.line(
+    `Would write ${t.path}${t.partBytes ? `.00, .01, … (parts of at most ${formatBytes(t.partBytes)})` : ""} (${t.gzip ? "gzip" : "uncompressed"} tar, mode 0600)`,
+  );
   for (const w of workspaces) {
-    ctx.out.line(`  ${w.name}: ${w.files?.files ?? 0} files (${formatBytes(w.files?.bytes ?? 0)}) from ${w.siteDir}`);
-    for (const d of w.databases) ctx.out.line(`    database ${d.name}: ${d.tables} tables, ${d.views} views, ${d.triggers} triggers`);
+    ctx.out.line(
+      `  ${w.name}: ${w.files?.files ?? 0} files (${formatBytes(w.files?.bytes ?? 0)}) from ${w.siteDir}`,
+    );
+    for (const d of w.databases)
+      ctx.out.line(
+        `    database ${d.name}: ${d.tables} tables, ${d.views} views, ${d.triggers} triggers`,
+      );
   }
-  if (plan.keep !== undefined) ctx.out.line(`  then keep the newest ${plan.keep} pmadmin backups of ${plan.workspaces[0] ?? ""} in ${t.dir}`);
+  if (plan.keep !== undefined)
+    ctx.out.line(
+      `  then keep the newest ${plan.keep} pmadmin backups of ${plan.workspaces[0] ?? ""} in ${t.dir}`,
+    );
   return 0;
 }
 
@@ -60,7 +98,10 @@ function render(ctx: Ctx, plan: BackupPlan, r: BackupResult): void {
     durationMs: r.durationMs,
     removed: r.removed,
   });
-  const where = r.files.length === 1 ? (r.files[0]?.path ?? plan.target.path) : `${plan.target.path}.00 … ${r.files.length} parts`;
+  const where =
+    r.files.length === 1
+      ? (r.files[0]?.path ?? plan.target.path)
+      : `${plan.target.path}.00 … ${r.files.length} parts`;
   ctx.out.line(`Backup written: ${where} (${formatBytes(r.bytes)}, sha256 ${r.sha256})`);
   for (const w of r.workspaces) {
     const dbs = w.databases.map((d) => `${d.name}: ${d.tables} tables, ${d.rows} rows`).join("; ");
@@ -84,13 +125,19 @@ async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
     platform: ctx.rt.platform,
   });
   const workspaces = await resolveWorkspaces(inst, plan.workspaces);
-  const prep = await prepareBackup(plan, workspaces, { rt: ctx.rt, inst });
+  const prep = await prepareBackup(workspaces, { rt: ctx.rt, inst });
   if (ctx.opts.dryRun) {
     const sizes = await Promise.all(workspaces.map((w) => treeSize(w.siteDir)));
     return dryRun(ctx, plan, prep, sizes);
   }
-  const progress = ctx.out.progressAllowed && !ctx.opts.json ? ttyProgress(ctx.rt.stderr) : noProgress;
-  const result = await applyBackup(plan, prep, { rt: ctx.rt, inst, progress, warn: (t) => ctx.out.warn(t) });
+  const progress =
+    ctx.out.progressAllowed && !ctx.opts.json ? ttyProgress(ctx.rt.stderr) : noProgress;
+  const result = await applyBackup(plan, prep, {
+    rt: ctx.rt,
+    inst,
+    progress,
+    warn: (t) => ctx.out.warn(t),
+  });
   render(ctx, plan, result);
   return 0;
 }

@@ -45,7 +45,10 @@ function paths(sharedDir: string, ws: string): { target: string; lock: string; o
   return { target: base, lock: `${base}.lock`, owner: `${base}.owner.json` };
 }
 
-export async function readLockHolder(sharedDir: string, ws: string): Promise<LockHolder | undefined> {
+export async function readLockHolder(
+  sharedDir: string,
+  ws: string,
+): Promise<LockHolder | undefined> {
   try {
     return JSON.parse(await readFile(paths(sharedDir, ws).owner, "utf8")) as LockHolder;
   } catch {
@@ -69,12 +72,28 @@ function pidAlive(pid: number): boolean {
  */
 async function deadOwner(sharedDir: string, ws: string): Promise<boolean> {
   const holder = await readLockHolder(sharedDir, ws);
-  return holder !== undefined && holder.host === hostname() && holder.pid !== process.pid && !pidAlive(holder.pid);
+  return (
+    holder !== undefined &&
+    holder.host === hostname() &&
+    holder.pid !== process.pid &&
+    !pidAlive(holder.pid)
+  );
 }
 
-async function acquireOne(sharedDir: string, ws: string, op: LockOperation, onLost: (e: Error) => void): Promise<() => Promise<void>> {
+async function acquireOne(
+  sharedDir: string,
+  ws: string,
+  op: LockOperation,
+  onLost: (e: Error) => void,
+): Promise<() => Promise<void>> {
   const p = paths(sharedDir, ws);
-  const options = { realpath: false, lockfilePath: p.lock, stale: STALE_MS, retries: 0, onCompromised: onLost };
+  const options = {
+    realpath: false,
+    lockfilePath: p.lock,
+    stale: STALE_MS,
+    retries: 0,
+    onCompromised: onLost,
+  };
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(p.target, options);
@@ -82,7 +101,9 @@ async function acquireOne(sharedDir: string, ws: string, op: LockOperation, onLo
     if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw error;
     if (!(await deadOwner(sharedDir, ws))) {
       const h = await readLockHolder(sharedDir, ws);
-      const who = h ? `pid ${h.pid} on ${h.host}, ${h.operation} since ${h.since}` : "another pmadmin run";
+      const who = h
+        ? `pid ${h.pid} on ${h.host}, ${h.operation} since ${h.since}`
+        : "another pmadmin run";
       throw refused("LOCK.HELD", `Workspace '${ws}' is locked by ${who}.`, {
         hint: `Wait for that run to finish. A lock left by a killed run is taken over automatically (at once if its pid is gone, else after ${STALE_MS / 1000} s); it is ${p.lock}.`,
         details: h ? { holder: h } : undefined,
@@ -91,7 +112,13 @@ async function acquireOne(sharedDir: string, ws: string, op: LockOperation, onLo
     await rm(p.lock, { recursive: true, force: true });
     release = await lockfile.lock(p.target, options);
   }
-  const holder: LockHolder = { pid: process.pid, host: hostname(), operation: op, workspace: ws, since: new Date().toISOString() };
+  const holder: LockHolder = {
+    pid: process.pid,
+    host: hostname(),
+    operation: op,
+    workspace: ws,
+    since: new Date().toISOString(),
+  };
   await writeFile(p.owner, `${JSON.stringify(holder)}\n`, { mode: 0o644 });
   return async () => {
     await rm(p.owner, { force: true });
@@ -107,9 +134,13 @@ export async function acquireWorkspaceLocks(o: {
   try {
     await mkdir(lockDir(o.sharedDir), { recursive: true, mode: 0o755 });
   } catch (error) {
-    throw failure("LOCK.DIR", `Cannot create the lock directory ${lockDir(o.sharedDir)}: ${(error as Error).message}`, {
-      hint: "Run pmadmin as a user that can write to the shared directory.",
-    });
+    throw failure(
+      "LOCK.DIR",
+      `Cannot create the lock directory ${lockDir(o.sharedDir)}: ${(error as Error).message}`,
+      {
+        hint: "Run pmadmin as a user that can write to the shared directory.",
+      },
+    );
   }
   const names = [...new Set(o.workspaces.map((w) => w.toLowerCase()))].sort();
   const releases: Array<() => Promise<void>> = [];
@@ -133,9 +164,13 @@ export async function acquireWorkspaceLocks(o: {
     workspaces: names,
     assertHeld() {
       if (lost) {
-        throw failure("LOCK.LOST", `The workspace lock was lost (${lost.message}); another run may have taken it over.`, {
-          hint: "Nothing was renamed into place. Run the command again.",
-        });
+        throw failure(
+          "LOCK.LOST",
+          `The workspace lock was lost (${lost.message}); another run may have taken it over.`,
+          {
+            hint: "Nothing was renamed into place. Run the command again.",
+          },
+        );
       }
     },
     release: releaseAll,

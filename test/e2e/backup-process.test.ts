@@ -24,7 +24,10 @@ afterAll(async () => {
 });
 
 function start(args: string[]): ResultPromise<{ reject: false; env: Record<string, string> }> {
-  return execa(process.execPath, [BIN, "workspace-backup", ...args], { env: { ...install.env(), NO_COLOR: "1" }, reject: false }) as never;
+  return execa(process.execPath, [BIN, "workspace-backup", ...args], {
+    env: { ...install.env(), NO_COLOR: "1" },
+    reject: false,
+  }) as never;
 }
 
 async function processes(): Promise<Array<{ pid: number; cmdline: string; environ: string }>> {
@@ -32,8 +35,12 @@ async function processes(): Promise<Array<{ pid: number; cmdline: string; enviro
   for (const name of await readdir("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const cmdline = (await readFile(`/proc/${name}/cmdline`)).toString("utf8").replaceAll("\0", " ");
-      const environ = (await readFile(`/proc/${name}/environ`).catch(() => Buffer.alloc(0))).toString("utf8");
+      const cmdline = (await readFile(`/proc/${name}/cmdline`))
+        .toString("utf8")
+        .replaceAll("\0", " ");
+      const environ = (
+        await readFile(`/proc/${name}/environ`).catch(() => Buffer.alloc(0))
+      ).toString("utf8");
       out.push({ pid: Number(name), cmdline, environ });
     } catch {
       // the process ended meanwhile
@@ -43,7 +50,11 @@ async function processes(): Promise<Array<{ pid: number; cmdline: string; enviro
 }
 
 /** Polls /proc until the dump of the workspace's database is running; returns every cmdline seen. */
-async function waitForDump(seen: Set<string>, environs: Set<string>, timeoutMs = 30_000): Promise<void> {
+async function waitForDump(
+  seen: Set<string>,
+  environs: Set<string>,
+  timeoutMs = 30_000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     for (const p of await processes()) {
@@ -90,7 +101,9 @@ describe("workspace-backup as a process", () => {
     try {
       await waitForDump(new Set(), new Set());
       // The archive is being written under its temporary name by now.
-      expect((await readdir(backups)).some((n) => n.startsWith(".sigint.tar.gz.pmadmin-"))).toBe(true);
+      expect((await readdir(backups)).some((n) => n.startsWith(".sigint.tar.gz.pmadmin-"))).toBe(
+        true,
+      );
       run.kill("SIGINT");
       const r = await run;
       expect(r.exitCode).toBe(130);
@@ -100,7 +113,9 @@ describe("workspace-backup as a process", () => {
       await hold.close();
     }
     expect((await readdir(backups)).sort()).toEqual(before.sort());
-    const dumps = (await processes()).filter((p) => p.cmdline.includes("mariadb-dump") && p.cmdline.includes(ws.database));
+    const dumps = (await processes()).filter(
+      (p) => p.cmdline.includes("mariadb-dump") && p.cmdline.includes(ws.database),
+    );
     expect(dumps).toEqual([]);
   });
 

@@ -1,7 +1,18 @@
 // workspace-backup against a real MariaDB and real files: the archive as GNU tar, node-tar and
 // ProcessMaker see it — meta, dump, file tree, manifest checksums, split parts.
 import { createHash, randomBytes } from "node:crypto";
-import { lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, stat, writeFile, symlink } from "node:fs/promises";
+import {
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  readlink,
+  rm,
+  stat,
+  writeFile,
+  symlink,
+} from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -30,7 +41,10 @@ async function treeSignature(root: string, rel = ""): Promise<Record<string, str
     else if (st.isDirectory()) {
       out[r] = `dir ${mode}`;
       Object.assign(out, await treeSignature(root, r));
-    } else out[r] = `file ${mode} ${st.size} ${createHash("sha256").update(await readFile(abs)).digest("hex")}`;
+    } else
+      out[r] = `file ${mode} ${st.size} ${createHash("sha256")
+        .update(await readFile(abs))
+        .digest("hex")}`;
   }
   return out;
 }
@@ -82,9 +96,18 @@ describe("workspace-backup archive", () => {
     json = JSON.parse(r.stdout) as Record<string, unknown>;
     archive = path.join(install.sharedDir, "backups", `${ws.name}.tar`);
     expect((await stat(archive)).mode & 0o777).toBe(0o600);
-    expect(json).toMatchObject({ ok: true, files: [{ path: archive }], workspaces: [{ name: ws.name }] });
-    for (const k of ["bytes", "sha256", "tables", "rows", "fileCount", "durationMs"]) expect(json).toHaveProperty(k);
-    expect(json["sha256"]).toBe(createHash("sha256").update(await readFile(archive)).digest("hex"));
+    expect(json).toMatchObject({
+      ok: true,
+      files: [{ path: archive }],
+      workspaces: [{ name: ws.name }],
+    });
+    for (const k of ["bytes", "sha256", "tables", "rows", "fileCount", "durationMs"])
+      expect(json).toHaveProperty(k);
+    expect(json["sha256"]).toBe(
+      createHash("sha256")
+        .update(await readFile(archive))
+        .digest("hex"),
+    );
     expect(r.stdout).not.toContain(ws.dbPassword);
     // Nothing else left in the backups dir: no temp files, no staging dir.
     expect(await readdir(path.dirname(archive))).toEqual([`${ws.name}.tar`]);
@@ -93,7 +116,10 @@ describe("workspace-backup archive", () => {
   it("has ProcessMaker's layout and lists the same with GNU tar and node-tar", async () => {
     const gnu = await gnuList(archive);
     const node: string[] = [];
-    await nodeTar.t({ file: archive, onReadEntry: (e) => void node.push(e.path.replace(/\/$/, "")) });
+    await nodeTar.t({
+      file: archive,
+      onReadEntry: (e) => void node.push(e.path.replace(/\/$/, "")),
+    });
     expect(node).toEqual(gnu.map((n) => n.replace(/\/$/, "")));
     expect(gnu[0]).toBe(`${ws.name}.meta`);
     expect(gnu).toContain(`${ws.database}.sql`);
@@ -111,35 +137,77 @@ describe("workspace-backup archive", () => {
   });
 
   const archiveTar = "/usr/share/php/Archive/Tar.php";
-  it.skipIf(!existsSync("/usr/bin/php") || !existsSync(archiveTar))("is extracted by ProcessMaker's own reader, PEAR Archive_Tar", async () => {
-    for (const file of [archive, path.join(scratch, "pear.tgz")]) {
-      const dir = await mkdtemp(path.join(scratch, "pear-"));
-      const script = `require_once '${archiveTar}'; $t = new Archive_Tar($argv[1]); exit($t->extract($argv[2]) ? 0 : 1);`;
-      if (file.endsWith(".tgz")) expect((await runInProcess(["workspace-backup", ws.name, file], { env: install.env() })).exitCode).toBe(0);
-      const r = await execa("php", ["-r", script, "--", file, dir], { reject: false });
-      expect(r.exitCode, r.stderr + r.stdout).toBe(0);
-      // Archive_Tar applies its own modes (only the executable bits follow the header), and
-      // ProcessMaker's restore resets them anyway: compare names, types, contents and links.
-      const strip = (sig: Record<string, string>) =>
-        Object.fromEntries(Object.entries(sig).filter(([, v]) => !v.startsWith("dir ")).map(([k, v]) => [k, v.replace(/^file \d+ /, "file ")]));
-      const got = await treeSignature(path.join(dir, `${ws.name}.files`));
-      expect(strip(got)).toEqual(strip(await treeSignature(ws.siteDir)));
-      expect(Object.keys(got).sort()).toEqual(Object.keys(await treeSignature(ws.siteDir)).sort());
-      expect(decodeMetaAsProcessMaker(await readFile(path.join(dir, `${ws.name}.meta`), "utf8")).WORKSPACE_NAME).toBe(ws.name);
-    }
-  });
+  it.skipIf(!existsSync("/usr/bin/php") || !existsSync(archiveTar))(
+    "is extracted by ProcessMaker's own reader, PEAR Archive_Tar",
+    async () => {
+      for (const file of [archive, path.join(scratch, "pear.tgz")]) {
+        const dir = await mkdtemp(path.join(scratch, "pear-"));
+        const script = `require_once '${archiveTar}'; $t = new Archive_Tar($argv[1]); exit($t->extract($argv[2]) ? 0 : 1);`;
+        if (file.endsWith(".tgz"))
+          expect(
+            (await runInProcess(["workspace-backup", ws.name, file], { env: install.env() }))
+              .exitCode,
+          ).toBe(0);
+        const r = await execa("php", ["-r", script, "--", file, dir], { reject: false });
+        expect(r.exitCode, r.stderr + r.stdout).toBe(0);
+        // Archive_Tar applies its own modes (only the executable bits follow the header), and
+        // ProcessMaker's restore resets them anyway: compare names, types, contents and links.
+        const strip = (sig: Record<string, string>) =>
+          Object.fromEntries(
+            Object.entries(sig)
+              .filter(([, v]) => !v.startsWith("dir "))
+              .map(([k, v]) => [k, v.replace(/^file \d+ /, "file ")]),
+          );
+        const got = await treeSignature(path.join(dir, `${ws.name}.files`));
+        expect(strip(got)).toEqual(strip(await treeSignature(ws.siteDir)));
+        expect(Object.keys(got).sort()).toEqual(
+          Object.keys(await treeSignature(ws.siteDir)).sort(),
+        );
+        expect(
+          decodeMetaAsProcessMaker(await readFile(path.join(dir, `${ws.name}.meta`), "utf8"))
+            .WORKSPACE_NAME,
+        ).toBe(ws.name);
+      }
+    },
+  );
 
   it("writes every meta key ProcessMaker writes, in its order and encoding", async () => {
     const dir = await extractGnu(archive);
     const text = await readFile(path.join(dir, `${ws.name}.meta`), "utf8");
     expect(text.startsWith('{\n  "SYSTEM":')).toBe(true);
-    expect(text).toContain('"directories":["' + ws.name + '.files"],\n  "version":1,\n  "backupEngineVersion":2\n}\n');
+    expect(text).toContain(
+      '"directories":["' + ws.name + '.files"],\n  "version":1,\n  "backupEngineVersion":2\n}\n',
+    );
     const meta = decodeMetaAsProcessMaker(text);
     expect(Object.keys(meta)).toEqual([
-      "SYSTEM", "PHP", "PM_VERSION", "SERVER_ADDR", "IP", "PLUGINS_LIST",
-      "DB_ADAPTER", "DB_HOST", "DB_NAME", "DB_USER", "DB_PASS", "DB_RBAC_HOST", "DB_RBAC_NAME", "DB_RBAC_USER", "DB_RBAC_PASS",
-      "DB_REPORT_HOST", "DB_REPORT_NAME", "DB_REPORT_USER", "DB_REPORT_PASS",
-      "WORKSPACE_NAME", "DATABASE", "DATABASE_SERVER", "DATABASE_NAME", "AVAILABLE_DB", "databases", "directories", "version", "backupEngineVersion",
+      "SYSTEM",
+      "PHP",
+      "PM_VERSION",
+      "SERVER_ADDR",
+      "IP",
+      "PLUGINS_LIST",
+      "DB_ADAPTER",
+      "DB_HOST",
+      "DB_NAME",
+      "DB_USER",
+      "DB_PASS",
+      "DB_RBAC_HOST",
+      "DB_RBAC_NAME",
+      "DB_RBAC_USER",
+      "DB_RBAC_PASS",
+      "DB_REPORT_HOST",
+      "DB_REPORT_NAME",
+      "DB_REPORT_USER",
+      "DB_REPORT_PASS",
+      "WORKSPACE_NAME",
+      "DATABASE",
+      "DATABASE_SERVER",
+      "DATABASE_NAME",
+      "AVAILABLE_DB",
+      "databases",
+      "directories",
+      "version",
+      "backupEngineVersion",
     ]);
     expect(meta.SYSTEM).toMatch(/\(Linux\)$/);
     expect(meta.WORKSPACE_NAME).toBe(ws.name);
@@ -148,8 +216,15 @@ describe("workspace-backup archive", () => {
     expect(meta.AVAILABLE_DB).toBe("Notdefined");
     expect(meta["DB_NAME"]).toBe(ws.database);
     expect(meta.databases).toHaveLength(1);
-    expect(meta.databases[0]).toMatchObject({ adapter: "mysql", name: ws.database, user: ws.dbUser, pass: ws.dbPassword });
-    expect(meta.databases[0]?.dsn).toBe(`mysql://${ws.dbUser}:${ws.dbPassword}@${String(meta["DB_HOST"])}/${ws.database}?encoding=utf8`);
+    expect(meta.databases[0]).toMatchObject({
+      adapter: "mysql",
+      name: ws.database,
+      user: ws.dbUser,
+      pass: ws.dbPassword,
+    });
+    expect(meta.databases[0]?.dsn).toBe(
+      `mysql://${ws.dbUser}:${ws.dbPassword}@${String(meta["DB_HOST"])}/${ws.database}?encoding=utf8`,
+    );
     expect(meta.directories).toEqual([`${ws.name}.files`]);
     expect(meta.version).toBe(1);
     expect(meta.backupEngineVersion).toBe(2);
@@ -163,8 +238,16 @@ describe("workspace-backup archive", () => {
     const manifest = parseManifest(await readFile(path.join(dir, MANIFEST_NAME), "utf8"));
     const db = await adminDb(ws.database);
     try {
-      const tables = (await db.query<{ n: string }>("SELECT TABLE_NAME AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'")).map((r) => r.n);
-      const triggers = (await db.query<{ n: string }>("SELECT TRIGGER_NAME AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()")).map((r) => r.n);
+      const tables = (
+        await db.query<{ n: string }>(
+          "SELECT TABLE_NAME AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'",
+        )
+      ).map((r) => r.n);
+      const triggers = (
+        await db.query<{ n: string }>(
+          "SELECT TRIGGER_NAME AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()",
+        )
+      ).map((r) => r.n);
       expect(tables.length).toBeGreaterThan(10);
       expect(triggers.length).toBeGreaterThan(0);
       const mdb = manifest.workspaces[0]?.databases[0];
@@ -187,14 +270,20 @@ describe("workspace-backup archive", () => {
   it("records size and SHA-256 of every other entry in the manifest", async () => {
     const dir = await extractGnu(archive);
     const manifest = parseManifest(await readFile(path.join(dir, MANIFEST_NAME), "utf8"));
-    const listed = (await gnuList(archive)).map((n) => n.replace(/\/$/, "")).filter((n) => n !== MANIFEST_NAME);
+    const listed = (await gnuList(archive))
+      .map((n) => n.replace(/\/$/, ""))
+      .filter((n) => n !== MANIFEST_NAME);
     expect(manifest.entries.map((e) => e.name)).toEqual(listed);
     for (const e of manifest.entries.filter((x) => x.type === "file")) {
       const data = await readFile(path.join(dir, e.name));
       expect(data.length, e.name).toBe(e.size);
       expect(createHash("sha256").update(data).digest("hex"), e.name).toBe(e.sha256);
     }
-    expect(manifest).toMatchObject({ format: "pmadmin-backup", formatVersion: 1, platform: "linux" });
+    expect(manifest).toMatchObject({
+      format: "pmadmin-backup",
+      formatVersion: 1,
+      platform: "linux",
+    });
   });
 
   it("writes a gzip tar for .tar.gz / .tgz names that both readers extract", async () => {
@@ -204,8 +293,12 @@ describe("workspace-backup archive", () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect((await readFile(file)).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
     const expected = await treeSignature(ws.siteDir);
-    expect(await treeSignature(path.join(await extractGnu(file), `${ws.name}.files`))).toEqual(expected);
-    expect(await treeSignature(path.join(await extractNode(file), `${ws.name}.files`))).toEqual(expected);
+    expect(await treeSignature(path.join(await extractGnu(file), `${ws.name}.files`))).toEqual(
+      expected,
+    );
+    expect(await treeSignature(path.join(await extractNode(file), `${ws.name}.files`))).toEqual(
+      expected,
+    );
   });
 
   it("splits into parts of at most -s MiB that concatenate to the whole gzip tar, replacing stale parts", async () => {
@@ -214,7 +307,9 @@ describe("workspace-backup archive", () => {
     try {
       const backups = path.join(install.sharedDir, "backups");
       await writeFile(path.join(backups, "split.tar.07"), "stale part of an older, longer backup");
-      const r = await runInProcess(["workspace-backup", "-s", "1", ws.name, "split.tar"], { env: install.env() });
+      const r = await runInProcess(["workspace-backup", "-s", "1", ws.name, "split.tar"], {
+        env: install.env(),
+      });
       expect(r.exitCode, r.stderr).toBe(0);
       const parts = (await readdir(backups)).filter((n) => n.startsWith("split.tar.")).sort();
       expect(parts).toEqual(["split.tar.00", "split.tar.01", "split.tar.02"]);
@@ -227,7 +322,9 @@ describe("workspace-backup archive", () => {
       const whole = path.join(scratch, "joined.tar.gz");
       await writeFile(whole, Buffer.concat(bufs));
       const expected = await treeSignature(ws.siteDir);
-      expect(await treeSignature(path.join(await extractGnu(whole), `${ws.name}.files`))).toEqual(expected);
+      expect(await treeSignature(path.join(await extractGnu(whole), `${ws.name}.files`))).toEqual(
+        expected,
+      );
     } finally {
       await rm(big, { force: true });
     }
@@ -235,10 +332,18 @@ describe("workspace-backup archive", () => {
 
   it("puts several workspaces into one archive when more than two names are given", async () => {
     const second = await install.addWorkspace({ cases: 5 });
-    const r = await runInProcess(["workspace-backup", ws.name, second.name, "both.tar.gz"], { env: install.env() });
+    const r = await runInProcess(["workspace-backup", ws.name, second.name, "both.tar.gz"], {
+      env: install.env(),
+    });
     expect(r.exitCode, r.stderr).toBe(0);
     const list = await gnuList(path.join(install.sharedDir, "backups", "both.tar.gz"));
-    for (const n of [`${ws.name}.meta`, `${second.name}.meta`, `${ws.database}.sql`, `${second.database}.sql`, `${second.name}.files/db.php`]) {
+    for (const n of [
+      `${ws.name}.meta`,
+      `${second.name}.meta`,
+      `${ws.database}.sql`,
+      `${second.database}.sql`,
+      `${second.name}.files/db.php`,
+    ]) {
       expect(list).toContain(n);
     }
   });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { decodeMetaAsProcessMaker, decodeMetaExact, encodeMeta, phpJsonEncode, type WorkspaceMeta } from "../../src/archive/meta.js";
+import {
+  decodeMetaAsProcessMaker,
+  decodeMetaExact,
+  encodeMeta,
+  phpJsonEncode,
+  type WorkspaceMeta,
+} from "../../src/archive/meta.js";
 import { splitUstarName, encodeHeader } from "../../src/archive/tar-header.js";
 
 const meta = {
@@ -15,7 +21,16 @@ const meta = {
   DATABASE_SERVER: "localhost",
   DATABASE_NAME: "wf_workflow",
   AVAILABLE_DB: "Not defined",
-  databases: [{ adapter: "mysql", name: "wf_workflow", host: "localhost", user: "u", pass: "p", dsn: "mysql://u:p@localhost/wf_workflow?encoding=utf8" }],
+  databases: [
+    {
+      adapter: "mysql",
+      name: "wf_workflow",
+      host: "localhost",
+      user: "u",
+      pass: "p",
+      dsn: "mysql://u:p@localhost/wf_workflow?encoding=utf8",
+    },
+  ],
   directories: ["workflow.files"],
   version: 1,
   backupEngineVersion: 2,
@@ -23,12 +38,16 @@ const meta = {
 
 describe("meta encoding", () => {
   it("is PHP json_encode: escaped slashes, \\u escapes for non-ASCII", () => {
-    expect(phpJsonEncode({ a: "x/y é 😀", n: 1, e: [] })).toBe('{"a":"x\\/y \\u00e9 \\ud83d\\ude00","n":1,"e":[]}');
+    expect(phpJsonEncode({ a: "x/y é 😀", n: 1, e: [] })).toBe(
+      '{"a":"x\\/y \\u00e9 \\ud83d\\ude00","n":1,"e":[]}',
+    );
   });
 
   it("pretty-prints by plain replacement, inside strings too", () => {
     const text = encodeMeta(meta);
-    expect(text.startsWith('{\n  "SYSTEM":"Debian GNU\\/Linux 12 (bookworm) (Linux)",\n  "PHP"')).toBe(true);
+    expect(
+      text.startsWith('{\n  "SYSTEM":"Debian GNU\\/Linux 12 (bookworm) (Linux)",\n  "PHP"'),
+    ).toBe(true);
     expect(text).toContain('"DB_PASS":"p,\n  a{\n  s\n}\ns w\\/ord \\u00e9"');
     expect(text.endsWith('"backupEngineVersion":2\n}\n')).toBe(true);
   });
@@ -53,7 +72,15 @@ describe("tar header names", () => {
   });
 
   it("falls back to a GNU long-name entry and writes a valid checksum", () => {
-    const h = encodeHeader({ name: "x".repeat(300), type: "file", mode: 0o640, uid: 1000, gid: 1000, size: 5, mtime: 1_700_000_000 });
+    const h = encodeHeader({
+      name: "x".repeat(300),
+      type: "file",
+      mode: 0o640,
+      uid: 1000,
+      gid: 1000,
+      size: 5,
+      mtime: 1_700_000_000,
+    });
     expect(h.length).toBe(512 * 3);
     expect(h.subarray(0, 13).toString()).toBe("././@LongLink");
     expect(String.fromCharCode(h[156] ?? 0)).toBe("L");
