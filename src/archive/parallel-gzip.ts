@@ -32,7 +32,10 @@ export class ParallelGzip extends Transform {
     this.maxInflight = Math.max(2, Math.min(3, availableParallelism()));
   }
 
+  private launched = 0;
+
   private launch(block: Buffer): void {
+    this.launched += 1;
     const p = compress(block, this.level);
     p.catch(() => undefined); // awaited in order by drainHead
     this.inflight.push(p);
@@ -68,7 +71,9 @@ export class ParallelGzip extends Transform {
   }
 
   override _flush(cb: TransformCallback): void {
-    if (this.pendingLen > 0) this.launch(Buffer.concat(this.pending, this.pendingLen));
+    // An empty input still makes a valid (empty) gzip file.
+    if (this.pendingLen > 0 || this.launched === 0)
+      this.launch(Buffer.concat(this.pending, this.pendingLen));
     this.pending = [];
     this.pendingLen = 0;
     (async () => {

@@ -150,12 +150,13 @@ describe("unreadable files", () => {
   });
   // Tests run as root, which reads everything: simulate EACCES on one file.
   const secret = (): string => path.join(ws.siteDir, "files", "secret-config.ini");
-  const denying = (abs: string) =>
-    abs === secret()
-      ? Promise.reject(
-          Object.assign(new Error(`EACCES: permission denied, open '${abs}'`), { code: "EACCES" }),
-        )
-      : openForRead(abs);
+  const denying = (abs: string): number => {
+    if (abs === secret())
+      throw Object.assign(new Error(`EACCES: permission denied, open '${abs}'`), {
+        code: "EACCES",
+      });
+    return openForRead(abs);
+  };
 
   async function backup(skipUnreadable: boolean, file: string) {
     const rt = runtime();
