@@ -23,4 +23,9 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Tool configuration files must default-export their config.
+    files: ["vitest.config.ts"],
+    rules: { "no-restricted-syntax": "off" },
+  },
 );
