@@ -19,7 +19,7 @@ import {
 } from "../archive/manifest.js";
 import { ArchiveSink, type WrittenFile } from "../archive/sink.js";
 import { TarWriter } from "../archive/tar-writer.js";
-import { failure, interrupted, isPmError } from "../errors.js";
+import { failure, interrupted, isPmError, usage } from "../errors.js";
 import { findProgram } from "../exec/clients.js";
 import { workspaceDatabases, type DbEndpoint } from "../install/db-php.js";
 import type { Installation, Workspace } from "../install/installation.js";
@@ -116,8 +116,27 @@ export async function prepareBackup(
   return { workspaces: prepared, dumpProgram, dumpVersion, facts };
 }
 
-async function ensureTargetDir(plan: BackupPlan): Promise<void> {
+async function ensureTargetDir(plan: BackupPlan, prep: Prepared): Promise<void> {
   const dir = plan.target.dir;
+  // An archive inside the tree it archives would swallow its own temporary file.
+  for (const { ws } of prep.workspaces) {
+    const rel = path.relative(ws.siteDir, dir);
+    if (rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel))) {
+      throw usage(
+        "BACKUP.TARGET_INSIDE_WORKSPACE",
+        `The backup file ${plan.target.path} would be inside workspace ${ws.name}'s own directory.`,
+        {
+          hint: "Write the backup elsewhere, e.g. give a bare file name to use <shared>/backups/.",
+        },
+      );
+    }
+  }
+  const existing = await stat(plan.target.path).catch(() => undefined);
+  if (existing?.isDirectory()) {
+    throw usage("BACKUP.TARGET_IS_DIRECTORY", `${plan.target.path} is a directory.`, {
+      hint: "Give the backup a file name ending in .tar, .tar.gz or .tgz.",
+    });
+  }
   try {
     if (plan.target.inSharedBackups) await mkdir(dir, { recursive: true, mode: 0o700 });
     const st = await stat(dir);
@@ -143,7 +162,7 @@ export async function applyBackup(
 ): Promise<BackupResult> {
   const started = Date.now();
   const { rt } = deps;
-  await ensureTargetDir(plan);
+  await ensureTargetDir(plan, prep);
   const locks = await acquireWorkspaceLocks({
     sharedDir: deps.inst.sharedDir,
     workspaces: plan.workspaces,

@@ -94,30 +94,33 @@ describe("workspace-backup as a process", () => {
     expect(r.stdout + r.stderr).not.toContain(ws.dbPassword);
   });
 
-  it("SIGINT mid-backup exits 130 and leaves nothing under the final name, nor temporary files", async () => {
-    const hold = await lockTable();
-    const before = await readdir(backups);
-    const run = start([ws.name, "sigint.tar.gz"]);
-    try {
-      await waitForDump(new Set(), new Set());
-      // The archive is being written under its temporary name by now.
-      expect((await readdir(backups)).some((n) => n.startsWith(".sigint.tar.gz.pmadmin-"))).toBe(
-        true,
+  it.each(["SIGINT", "SIGTERM"] as const)(
+    "%s mid-backup exits 130 and leaves nothing under the final name, nor temporary files",
+    async (sig) => {
+      const hold = await lockTable();
+      const before = await readdir(backups);
+      const run = start([ws.name, "sigint.tar.gz"]);
+      try {
+        await waitForDump(new Set(), new Set());
+        // The archive is being written under its temporary name by now.
+        expect((await readdir(backups)).some((n) => n.startsWith(".sigint.tar.gz.pmadmin-"))).toBe(
+          true,
+        );
+        run.kill(sig);
+        const r = await run;
+        expect(r.exitCode).toBe(130);
+        expect(r.stderr).toMatch(/INTERRUPTED/);
+      } finally {
+        await hold.execute("UNLOCK TABLES");
+        await hold.close();
+      }
+      expect((await readdir(backups)).sort()).toEqual(before.sort());
+      const dumps = (await processes()).filter(
+        (p) => p.cmdline.includes("mariadb-dump") && p.cmdline.includes(ws.database),
       );
-      run.kill("SIGINT");
-      const r = await run;
-      expect(r.exitCode).toBe(130);
-      expect(r.stderr).toMatch(/INTERRUPTED/);
-    } finally {
-      await hold.execute("UNLOCK TABLES");
-      await hold.close();
-    }
-    expect((await readdir(backups)).sort()).toEqual(before.sort());
-    const dumps = (await processes()).filter(
-      (p) => p.cmdline.includes("mariadb-dump") && p.cmdline.includes(ws.database),
-    );
-    expect(dumps).toEqual([]);
-  });
+      expect(dumps).toEqual([]);
+    },
+  );
 
   it("two backups of one workspace at once: the second exits 3 naming the first", async () => {
     const hold = await lockTable();

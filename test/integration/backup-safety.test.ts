@@ -61,6 +61,18 @@ describe("refusals before anything is written", () => {
     expect(r.stderr).toMatch(/\.tar, \.tar\.gz, \.tgz/);
   });
 
+  it("refuses a backup file inside the workspace it archives (exit 2)", async () => {
+    const r = await runInProcess(
+      ["workspace-backup", ws.name, path.join(ws.siteDir, "files", "self.tar")],
+      {
+        env: install.env(),
+      },
+    );
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("BACKUP.TARGET_INSIDE_WORKSPACE");
+    expect(await listing(path.join(ws.siteDir, "files"))).not.toContain("self.tar");
+  });
+
   it("names the workspaces that exist when one does not", async () => {
     const r = await runInProcess(["workspace-backup", "nosuchws"], { env: install.env() });
     expect(r.exitCode).toBe(2);
