@@ -137,7 +137,9 @@ describe("workspace-backup archive", () => {
   });
 
   const archiveTar = "/usr/share/php/Archive/Tar.php";
-  it.skipIf(!existsSync("/usr/bin/php") || !existsSync(archiveTar))(
+  // CI installs php-cli and php-pear (.ci/run), so there this test always runs; a developer
+  // machine without PHP skips it.
+  it.skipIf(!process.env["CI"] && (!existsSync("/usr/bin/php") || !existsSync(archiveTar)))(
     "is extracted by ProcessMaker's own reader, PEAR Archive_Tar",
     async () => {
       const big = path.join(ws.siteDir, "files", "pear-big.bin");
