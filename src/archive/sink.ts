@@ -50,6 +50,8 @@ class PartWriter extends Writable {
   readonly parts: Part[] = [];
   readonly whole = createHash("sha256");
   total = 0;
+  /** The first failure writing the archive files (ENOSPC…): the root cause of what follows. */
+  writeError: Error | undefined;
   private fh: FileHandle | undefined;
 
   constructor(
@@ -106,18 +108,25 @@ class PartWriter extends Writable {
   // Open the first file at once: the temporary name shows up (and a full or read-only directory
   // fails) before any data has been produced.
   override _construct(cb: (e?: Error | null) => void): void {
-    this.openPart().then(() => cb(), cb);
+    this.openPart().then(() => cb(), this.failed(cb));
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    this.writeAll(chunk).then(() => cb(), cb);
+    this.writeAll(chunk).then(() => cb(), this.failed(cb));
   }
 
   override _final(cb: (e?: Error | null) => void): void {
     (async () => {
       if (this.parts.length === 0) await this.openPart();
       await this.closePart();
-    })().then(() => cb(), cb);
+    })().then(() => cb(), this.failed(cb));
+  }
+
+  private failed(cb: (e?: Error | null) => void): (e: Error) => void {
+    return (e) => {
+      this.writeError ??= e;
+      cb(e);
+    };
   }
 
   override _destroy(error: Error | null, cb: (e?: Error | null) => void): void {
@@ -156,6 +165,11 @@ export class ArchiveSink {
       });
     }
     this.finished.catch(() => undefined); // observed by done(); avoid an unhandled rejection meanwhile
+  }
+
+  /** Why writing the archive files failed, if it did (streams upstream only see "destroyed"). */
+  get writeError(): Error | undefined {
+    return this.writer.writeError;
   }
 
   /** Temporary files written so far (for cleanup reporting and tests). */

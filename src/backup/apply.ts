@@ -21,6 +21,7 @@ import { ArchiveSink, type WrittenFile } from "../archive/sink.js";
 import { TarWriter } from "../archive/tar-writer.js";
 import { failure, interrupted, isPmError, usage } from "../errors.js";
 import { findProgram } from "../exec/clients.js";
+import { describeWriteFailure, writeFailureCode } from "../fsx/errno.js";
 import { workspaceDatabases, type DbEndpoint } from "../install/db-php.js";
 import type { Installation, Workspace } from "../install/installation.js";
 import { acquireWorkspaceLocks } from "../lock/workspace-lock.js";
@@ -154,6 +155,28 @@ async function ensureTargetDir(plan: BackupPlan, prep: Prepared): Promise<void> 
 }
 
 const nowSeconds = (rt: Runtime): number => Math.floor(rt.now().getTime() / 1000);
+
+/**
+ * A full disk (or quota, read-only fs, I/O error) while writing the archive or its staging files
+ * becomes BACKUP.WRITE_FAILED naming the cause in words; other errors pass through unchanged.
+ */
+function archiveWriteFailure(
+  target: string,
+  sinkError: Error | undefined,
+  error: unknown,
+): unknown {
+  if (isPmError(error)) return error;
+  const cause = sinkError ?? (writeFailureCode(error) ? error : undefined);
+  if (!cause) return error;
+  return failure(
+    "BACKUP.WRITE_FAILED",
+    `Cannot write the backup ${target}: ${describeWriteFailure(cause)}. Nothing was written under that name.`,
+    {
+      hint: `Free space in ${path.dirname(target)} or write the backup elsewhere; an older backup of that name is untouched.`,
+      cause,
+    },
+  );
+}
 
 export async function applyBackup(
   plan: BackupPlan,
@@ -354,7 +377,7 @@ export async function applyBackup(
     stop.abort(error);
     await sink.discard();
     if (rt.signal.aborted) throw interrupted();
-    throw error;
+    throw archiveWriteFailure(plan.target.path, sink.writeError, error);
   } finally {
     rt.signal.removeEventListener("abort", onSignal);
     stop.signal.removeEventListener("abort", onAbort);

@@ -10,6 +10,7 @@ import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createWriteStream } from "node:fs";
 import { failure } from "../errors.js";
+import { describeWriteFailure } from "../fsx/errno.js";
 import { runProgram, spawnStreaming, tail } from "../exec/run.js";
 import { writeOptionFile, type ClientCredentials } from "../exec/option-file.js";
 import type { DbEndpoint } from "../install/db-php.js";
@@ -141,6 +142,17 @@ export async function dumpDatabase(o: {
     const [io, result] = await Promise.allSettled([written, child]);
     if (o.signal.aborted) throw o.signal.reason ?? new Error("interrupted");
     const r = result.status === "fulfilled" ? result.value : undefined;
+    // A failed write (disk full) comes first: the dump program then dies of the closed pipe
+    // ("Got errno 32 on write"), which would blame the database for a full disk.
+    if (io.status === "rejected") {
+      throw failure(
+        "BACKUP.DUMP_WRITE",
+        `Cannot write the dump of ${db} to ${o.outFile}: ${describeWriteFailure(io.reason)}`,
+        {
+          hint: "Free space in the backup directory (the dump is staged there before it is archived).",
+        },
+      );
+    }
     const problems = meaningfulStderr(stderr);
     if (!r || r.exitCode !== 0) {
       const why = r?.signal
@@ -151,15 +163,6 @@ export async function dumpDatabase(o: {
         `Dumping database ${db} failed: ${o.program} ${why}: ${tail(problems || "(no message)")}`,
         {
           hint: "Check the database credentials in db.php and that the server is up; the message above is the server's or the dump program's.",
-        },
-      );
-    }
-    if (io.status === "rejected") {
-      throw failure(
-        "BACKUP.DUMP_WRITE",
-        `Cannot write the dump of ${db} to ${o.outFile}: ${(io.reason as Error).message}`,
-        {
-          hint: "Free space in the backup directory (the dump is staged there before it is archived).",
         },
       );
     }
