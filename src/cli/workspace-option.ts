@@ -19,7 +19,8 @@ export function withWorkspaceOption(cmd: Command): Command {
 
 export async function oneWorkspace(ctx: Ctx, name: string | undefined): Promise<Workspace> {
   const inst = await ctx.installation();
-  if (name !== undefined && name !== "") return loadWorkspace(inst, name);
+  // An empty name is an error (loadWorkspace says so), not "the only workspace".
+  if (name !== undefined) return loadWorkspace(inst, name);
   const names = await listWorkspaces(inst);
   if (names.length > 1) {
     throw usage(

@@ -120,6 +120,16 @@ export async function listWorkspaces(inst: Installation): Promise<string[]> {
 }
 
 export async function loadWorkspace(inst: Installation, name: string): Promise<Workspace> {
+  if (name === "") {
+    // Usually an unset shell variable ("$WS"): never read it as "the default workspace".
+    const known = await listWorkspaces(inst);
+    throw usage("WORKSPACE.BAD_NAME", "The workspace name is empty.", {
+      hint:
+        known.length > 0
+          ? `Name a workspace: ${known.join(", ")}.`
+          : `There are no workspaces in ${inst.sitesDir}.`,
+    });
+  }
   const siteDir = path.join(inst.sitesDir, name);
   const dbPhpPath = path.join(siteDir, "db.php");
   if (
