@@ -14,6 +14,7 @@ import type { ArchiveSource } from "./archive-source.js";
 import { readArchive } from "./archive-read.js";
 import { baseTables, captureObjects, databaseExists, dropObjects } from "./db-objects.js";
 import { loadDump } from "./db-load.js";
+import { parseDbPhp } from "../install/db-php.js";
 import { removeJournal, writeJournal, type Journal, type JournalStep } from "./journal-file.js";
 import type { PlannedEntry, RawEntry } from "./layout.js";
 import type { RestorePlan } from "./plan.js";
@@ -59,7 +60,11 @@ function names(target: string) {
 }
 
 /** Test hook: PMADMIN_TEST_PAUSE_AT=<step> makes the run wait there so a test can kill -9 it. */
-async function pauseAt(env: Readonly<Record<string, string | undefined>>, step: string, progress: (m: string) => void): Promise<void> {
+async function pauseAt(
+  env: Readonly<Record<string, string | undefined>>,
+  step: string,
+  progress: (m: string) => void,
+): Promise<void> {
   if (env["PMADMIN_TEST_PAUSE_AT"] !== step) return;
   progress(`paused at ${step}`);
   await sleep(600_000);
@@ -67,24 +72,46 @@ async function pauseAt(env: Readonly<Record<string, string | undefined>>, step: 
 
 function accountCredentials(plan: RestorePlan): { user: string; password: string } {
   const raw = plan.meta.raw;
-  const s = (k: string): string | undefined => (typeof raw[k] === "string" ? (raw[k] as string) : undefined);
-  return { user: s("DB_USER") ?? plan.meta.databases[0]?.user ?? "", password: s("DB_PASS") ?? plan.meta.databases[0]?.pass ?? "" };
+  const s = (k: string): string | undefined =>
+    typeof raw[k] === "string" ? (raw[k] as string) : undefined;
+  return {
+    user: s("DB_USER") ?? plan.meta.databases[0]?.user ?? "",
+    password: s("DB_PASS") ?? plan.meta.databases[0]?.pass ?? "",
+  };
 }
 
-async function ensureUser(db: Db, user: string, password: string, databases: readonly string[]): Promise<boolean> {
+async function ensureUser(
+  db: Db,
+  user: string,
+  password: string,
+  databases: readonly string[],
+): Promise<boolean> {
   let created = false;
   for (const host of ["localhost", "%"]) {
-    const rows = await db.query("SELECT 1 FROM mysql.user WHERE User = ? AND Host = ?", [user, host]);
+    const rows = await db.query("SELECT 1 FROM mysql.user WHERE User = ? AND Host = ?", [
+      user,
+      host,
+    ]);
     if (rows.length === 0) {
-      await db.execute(`CREATE USER ${literal(user)}@${literal(host)} IDENTIFIED BY ${literal(password)}`);
+      await db.execute(
+        `CREATE USER ${literal(user)}@${literal(host)} IDENTIFIED BY ${literal(password)}`,
+      );
       created = true;
     }
-    for (const d of databases) await db.execute(`GRANT ALL PRIVILEGES ON ${ident(d)}.* TO ${literal(user)}@${literal(host)}`);
+    for (const d of databases)
+      await db.execute(
+        `GRANT ALL PRIVILEGES ON ${ident(d)}.* TO ${literal(user)}@${literal(host)}`,
+      );
   }
   return created;
 }
 
-async function rewriteDbPhp(file: string, plan: RestorePlan, hostValue: string, account: { user: string; password: string } | undefined): Promise<void> {
+async function rewriteDbPhp(
+  file: string,
+  plan: RestorePlan,
+  hostValue: string,
+  account: { user: string; password: string } | undefined,
+): Promise<void> {
   const source = await readFile(file, "utf8");
   const byName = new Map(plan.databases.map((d) => [d.source, d.target]));
   const values: Record<string, string> = {};
@@ -92,7 +119,8 @@ async function rewriteDbPhp(file: string, plan: RestorePlan, hostValue: string, 
     if (!d.key.startsWith("DB_")) continue;
     if (d.key.endsWith("_HOST")) values[d.key] = hostValue;
     if (!account) continue;
-    if (d.key.endsWith("_NAME")) values[d.key] = byName.get(d.value) ?? plan.databases[0]?.target ?? d.value;
+    if (d.key.endsWith("_NAME"))
+      values[d.key] = byName.get(d.value) ?? plan.databases[0]?.target ?? d.value;
     if (d.key.endsWith("_USER")) values[d.key] = account.user;
     if (d.key.endsWith("_PASS")) values[d.key] = account.password;
   }
@@ -103,10 +131,22 @@ async function rewriteDbPhp(file: string, plan: RestorePlan, hostValue: string, 
   await rename(tmp, file);
 }
 
+/** The distinct database users a workspace's db.php names (none when it has no db.php). */
+async function workspaceUsers(siteDir: string): Promise<string[]> {
+  try {
+    const db = parseDbPhp(await readFile(path.join(siteDir, "db.php"), "utf8"));
+    return [...new Set([db.wf.user, db.rbac.user, db.report.user].filter((u) => u !== ""))];
+  } catch {
+    return [];
+  }
+}
+
 export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
   const { plan } = i;
   const n = names(plan.target);
-  const account = plan.renaming ? { user: newDbUserName(), password: newPassword(20) } : accountCredentials(plan);
+  const account = plan.renaming
+    ? { user: newDbUserName(), password: newPassword(20) }
+    : accountCredentials(plan);
   const j: Journal = {
     version: 1,
     workspace: plan.target,
@@ -137,10 +177,18 @@ export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
   const db = await connect(i.admin, i.env);
   let swapping = false;
   try {
-    const created = await ensureUser(db, account.user, account.password, plan.databases.map((d) => d.target));
+    const created = await ensureUser(
+      db,
+      account.user,
+      account.password,
+      plan.databases.map((d) => d.target),
+    );
     if (created) j.createdUsers.push(account.user);
     await writeJournal(i.sharedDir, j);
-    for (const d of j.databases) await db.execute(`CREATE DATABASE ${ident(d.stage)} DEFAULT CHARACTER SET utf8 COLLATE utf8_general_ci`);
+    for (const d of j.databases)
+      await db.execute(
+        `CREATE DATABASE ${ident(d.stage)} DEFAULT CHARACTER SET utf8 COLLATE utf8_general_ci`,
+      );
     throwIfInterrupted(i.signal);
 
     const definer = `${ident(account.user)}@${ident("localhost")}`;
@@ -149,20 +197,32 @@ export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
     const dumps = new Map(plan.databases.map((d, k) => [d.sqlPath, j.databases[k]?.stage ?? ""]));
     let index = 0;
     let definersRewritten = 0;
-    i.progress(`staging ${plan.databases.map((d) => d.target).join(", ")} and ${plan.files.length} files`);
+    i.progress(
+      `staging ${plan.databases.map((d) => d.target).join(", ")} and ${plan.files.length} files`,
+    );
     await readArchive(
       i.source,
       async (header, e) => {
         const known = i.scan.entries[index];
         index += 1;
         if (!known || known.path !== header.path || known.size !== header.size) {
-          throw failure("RESTORE.ARCHIVE_CHANGED", "The backup changed while it was being restored.");
+          throw failure(
+            "RESTORE.ARCHIVE_CHANGED",
+            "The backup changed while it was being restored.",
+          );
         }
         const stageDb = dumps.get(header.path);
         const p = planned.get(known);
         if (stageDb !== undefined) {
           i.progress(`loading ${header.path}`);
-          const r = await loadDump(e, { admin: { ...i.admin }, database: stageDb, definer, engine: plan.meta.engine, env: i.env, signal: i.signal });
+          const r = await loadDump(e, {
+            admin: { ...i.admin },
+            database: stageDb,
+            definer,
+            engine: plan.meta.engine,
+            env: i.env,
+            signal: i.signal,
+          });
           definersRewritten += r.definersRewritten;
         } else if (p) {
           await stager.write(p, e);
@@ -174,9 +234,15 @@ export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
     );
     throwIfInterrupted(i.signal);
     await stager.finishDirs();
-    if (!plan.files.some((f) => f.rel === "")) await chmod(j.stageDir, (await stat(i.sitesDir)).mode & 0o777);
+    if (!plan.files.some((f) => f.rel === ""))
+      await chmod(j.stageDir, (await stat(i.sitesDir)).mode & 0o777);
     const hostValue = i.admin.port === undefined ? i.admin.host : `${i.admin.host}:${i.admin.port}`;
-    await rewriteDbPhp(path.join(j.stageDir, "db.php"), plan, hostValue, plan.renaming ? account : undefined);
+    await rewriteDbPhp(
+      path.join(j.stageDir, "db.php"),
+      plan,
+      hostValue,
+      plan.renaming ? account : undefined,
+    );
     const shared = await stat(i.sharedDir);
     const ownershipFailed = await stager.setOwnership(shared.uid, shared.gid);
 
@@ -190,12 +256,21 @@ export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
         d.oldObjects = await captureObjects(db, d.live);
       }
     }
+    j.replacedUsers = (await workspaceUsers(j.siteDir)).filter((u) => u !== account.user);
     await writeJournal(i.sharedDir, j);
     await pauseAt(i.env, "staged", i.notice);
     throwIfInterrupted(i.signal);
     // Re-check right before the destructive step: nobody created the workspace meanwhile.
-    const liveNow = await stat(j.siteDir).then(() => true, () => false);
-    if (liveNow && !plan.replacing) throw refused("RESTORE.WORKSPACE_EXISTS", `Workspace '${plan.target}' appeared during the restore.`, { hint: "Add -o to overwrite it." });
+    const liveNow = await stat(j.siteDir).then(
+      () => true,
+      () => false,
+    );
+    if (liveNow && !plan.replacing)
+      throw refused(
+        "RESTORE.WORKSPACE_EXISTS",
+        `Workspace '${plan.target}' appeared during the restore.`,
+        { hint: "Add -o to overwrite it." },
+      );
 
     swapping = true;
     i.progress("swapping in the restored workspace");
@@ -204,11 +279,15 @@ export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
     await step("db-swapped");
     await swapFiles(j);
     await step("files-swapped");
-    await finish(db, j);
+    await finish(db, j, i.notice);
     await removeJournal(i.sharedDir, j.workspace);
     return {
       workspace: plan.target,
-      databases: plan.databases.map((d, k) => ({ source: d.source, target: d.target, tables: j.databases[k]?.stageTables.length ?? 0 })),
+      databases: plan.databases.map((d, k) => ({
+        source: d.source,
+        target: d.target,
+        tables: j.databases[k]?.stageTables.length ?? 0,
+      })),
       dbUser: account.user,
       newUser: created,
       files: stager.written,
@@ -220,13 +299,21 @@ export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
   } catch (error) {
     if (swapping) {
       // The journal says how far the swap got; recovery finishes or undoes it.
-      await recoverWorkspace({ sharedDir: i.sharedDir, workspace: j.workspace, admin: async () => i.admin, env: i.env, log: i.notice }).catch(() => undefined);
+      await recoverWorkspace({
+        sharedDir: i.sharedDir,
+        workspace: j.workspace,
+        admin: async () => i.admin,
+        env: i.env,
+        log: i.notice,
+      }).catch(() => undefined);
       throw error;
     }
     const undone = await rollback(db, j).then(
       () => true,
       (e: unknown) => {
-        i.progress(`cleanup after the failure is incomplete (${String(e)}); the next pmadmin run on '${j.workspace}' finishes it`);
+        i.progress(
+          `cleanup after the failure is incomplete (${String(e)}); the next pmadmin run on '${j.workspace}' finishes it`,
+        );
         return false;
       },
     );

@@ -35,6 +35,12 @@ export interface Journal {
   databases: JournalDb[];
   /** Database users this run created (dropped again on rollback). */
   createdUsers: string[];
+  /**
+   * Database users of the workspace being replaced that the restored db.php no longer names.
+   * finish() drops each one that no other workspace's db.php uses, so `-o` under a new name
+   * leaves no orphaned account holding privileges. Optional: journals of older runs lack it.
+   */
+  replacedUsers?: string[];
 }
 
 export function journalDir(sharedDir: string): string {
@@ -70,7 +76,10 @@ export async function writeJournal(sharedDir: string, j: Journal): Promise<void>
   await fsyncDir(dir);
 }
 
-export async function readJournal(sharedDir: string, workspace: string): Promise<Journal | undefined> {
+export async function readJournal(
+  sharedDir: string,
+  workspace: string,
+): Promise<Journal | undefined> {
   try {
     return JSON.parse(await readFile(journalPath(sharedDir, workspace), "utf8")) as Journal;
   } catch (error) {
@@ -96,9 +105,13 @@ export function pidAlive(pid: number): boolean {
 
 export function assertNotRunning(j: Journal): void {
   if (pidAlive(j.pid)) {
-    throw refused("RESTORE.IN_PROGRESS", `A restore of workspace '${j.workspace}' is running (pid ${j.pid}).`, {
-      hint: "Wait for it to finish; if that process is not pmadmin, remove the journal in <shared>/.pmadmin-journal/.",
-    });
+    throw refused(
+      "RESTORE.IN_PROGRESS",
+      `A restore of workspace '${j.workspace}' is running (pid ${j.pid}).`,
+      {
+        hint: "Wait for it to finish; if that process is not pmadmin, remove the journal in <shared>/.pmadmin-journal/.",
+      },
+    );
   }
 }
 

@@ -1,10 +1,25 @@
 // The swap and its two ways out. Every function here is idempotent, because recovery may run it
 // again after a crash at any point inside it.
-import { access, rename } from "node:fs/promises";
+import { access, readFile, readdir, rename } from "node:fs/promises";
+import path from "node:path";
 import { connect, ident, literal } from "../db/mysql.js";
+import { parseDbPhp } from "../install/db-php.js";
 import type { Db, DbTarget, Queryable } from "../db/types.js";
-import { baseTables, createObjects, databaseExists, dropIfEmpty, dropObjects } from "./db-objects.js";
-import { assertNotRunning, readJournal, removeJournal, removeTree, writeJournal, type Journal } from "./journal-file.js";
+import {
+  baseTables,
+  createObjects,
+  databaseExists,
+  dropIfEmpty,
+  dropObjects,
+} from "./db-objects.js";
+import {
+  assertNotRunning,
+  readJournal,
+  removeJournal,
+  removeTree,
+  writeJournal,
+  type Journal,
+} from "./journal-file.js";
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -31,11 +46,17 @@ export async function swapDatabases(db: Db, j: Journal): Promise<void> {
   if (!(await databasesRenamed(db, j))) {
     const renames: string[] = [];
     for (const d of j.databases) {
-      if (!(await databaseExists(db, d.live))) await db.execute(`CREATE DATABASE ${ident(d.live)} DEFAULT CHARACTER SET utf8 COLLATE utf8_general_ci`);
-      if (d.liveTables.length > 0 && !(await databaseExists(db, d.old))) await db.execute(`CREATE DATABASE ${ident(d.old)}`);
+      if (!(await databaseExists(db, d.live)))
+        await db.execute(
+          `CREATE DATABASE ${ident(d.live)} DEFAULT CHARACTER SET utf8 COLLATE utf8_general_ci`,
+        );
+      if (d.liveTables.length > 0 && !(await databaseExists(db, d.old)))
+        await db.execute(`CREATE DATABASE ${ident(d.old)}`);
       await dropObjects(db, d.live, d.oldObjects);
-      for (const t of d.liveTables) renames.push(`${ident(d.live)}.${ident(t)} TO ${ident(d.old)}.${ident(t)}`);
-      for (const t of d.stageTables) renames.push(`${ident(d.stage)}.${ident(t)} TO ${ident(d.live)}.${ident(t)}`);
+      for (const t of d.liveTables)
+        renames.push(`${ident(d.live)}.${ident(t)} TO ${ident(d.old)}.${ident(t)}`);
+      for (const t of d.stageTables)
+        renames.push(`${ident(d.stage)}.${ident(t)} TO ${ident(d.live)}.${ident(t)}`);
     }
     if (renames.length > 0) await db.execute(`RENAME TABLE ${renames.join(", ")}`);
   }
@@ -49,12 +70,41 @@ export async function swapFiles(j: Journal): Promise<void> {
   if (!(await exists(j.siteDir))) await rename(j.stageDir, j.siteDir);
 }
 
-export async function finish(db: Queryable, j: Journal): Promise<void> {
+export async function finish(
+  db: Queryable,
+  j: Journal,
+  log: (m: string) => void = () => undefined,
+): Promise<void> {
   for (const d of j.databases) {
     await db.execute(`DROP DATABASE IF EXISTS ${ident(d.old)}`);
     await db.execute(`DROP DATABASE IF EXISTS ${ident(d.stage)}`);
   }
   await removeTree(j.oldDir);
+  if (j.replacedUsers && j.replacedUsers.length > 0) {
+    const inUse = await usersNamedBySites(path.dirname(j.siteDir));
+    for (const u of j.replacedUsers) {
+      if (inUse.has(u)) continue;
+      for (const h of ["localhost", "%"])
+        await db.execute(`DROP USER IF EXISTS ${literal(u)}@${literal(h)}`);
+      log(
+        `dropped database user ${u}: the replaced workspace used it and no workspace's db.php names it now`,
+      );
+    }
+  }
+}
+
+/** Every database user some sites/<ws>/db.php names (staging and old copies included). */
+async function usersNamedBySites(sitesDir: string): Promise<Set<string>> {
+  const users = new Set<string>();
+  for (const name of await readdir(sitesDir).catch(() => [] as string[])) {
+    try {
+      const db = parseDbPhp(await readFile(path.join(sitesDir, name, "db.php"), "utf8"));
+      for (const u of [db.wf.user, db.rbac.user, db.report.user]) users.add(u);
+    } catch {
+      // not a workspace (no or unreadable db.php): names nobody
+    }
+  }
+  return users;
 }
 
 /** Undo a run whose database rename did not happen: the live workspace was never touched. */
@@ -66,7 +116,8 @@ export async function rollback(db: Queryable, j: Journal): Promise<void> {
     if (!d.liveExisted) await dropIfEmpty(db, d.live);
   }
   for (const u of j.createdUsers) {
-    for (const h of ["localhost", "%"]) await db.execute(`DROP USER IF EXISTS ${literal(u)}@${literal(h)}`);
+    for (const h of ["localhost", "%"])
+      await db.execute(`DROP USER IF EXISTS ${literal(u)}@${literal(h)}`);
   }
   await removeTree(j.stageDir);
 }
@@ -92,7 +143,9 @@ export async function recoverWorkspace(o: RecoverOptions): Promise<RecoveryOutco
   const db = await connect(await o.admin(), o.env);
   try {
     if (j.step === "staging" || (j.step === "swap-db" && !(await databasesRenamed(db, j)))) {
-      o.log(`recovering an interrupted restore of '${j.workspace}': rolling back (the live workspace was not changed)`);
+      o.log(
+        `recovering an interrupted restore of '${j.workspace}': rolling back (the live workspace was not changed)`,
+      );
       await rollback(db, j);
       await removeJournal(o.sharedDir, j.workspace);
       return "rolled-back";
@@ -108,7 +161,7 @@ export async function recoverWorkspace(o: RecoverOptions): Promise<RecoveryOutco
       j.step = "files-swapped";
       await writeJournal(o.sharedDir, j);
     }
-    await finish(db, j);
+    await finish(db, j, o.log);
     await removeJournal(o.sharedDir, j.workspace);
     return "completed";
   } finally {

@@ -71,7 +71,7 @@ async function killAt(step: string): Promise<void> {
   });
   let err = "";
   await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`never paused at ${step}: ${err}`)), 60_000);
+    const t = setTimeout(() => reject(new Error(`never paused at ${step}: ${err}`)), 150_000);
     child.stderr?.on("data", (c: Buffer) => {
       err += c.toString();
       if (err.includes(`paused at ${step}`)) {
@@ -84,7 +84,7 @@ async function killAt(step: string): Promise<void> {
   await child;
 }
 
-describe("kill -9 during workspace-restore -o", () => {
+describe("kill -9 during workspace-restore -o", { timeout: 400_000 }, () => {
   for (const [step, expected] of [
     ["staged", "old"],
     ["swap-db", "old"],
