@@ -104,7 +104,18 @@ export async function readArchive(
     signal?.addEventListener("abort", () => fail(signal.reason), { once: true });
   });
   input.pipe(parser);
-  await done;
+  try {
+    await done;
+  } catch (error) {
+    // A handler may still be busy (a dump loading, a file being written): give it a moment to
+    // stop so the caller's cleanup does not run behind it. Its input is gone, so it cannot
+    // finish normally; the bound keeps a stuck handler from hanging the failure path.
+    await Promise.race([
+      chain.catch(() => undefined),
+      new Promise((r) => setTimeout(r, 10_000).unref()),
+    ]);
+    throw error;
+  }
   if (count === 0) throw corrupt(src, "no entries");
   return count;
 }
