@@ -58,8 +58,9 @@ export function createCtx(rt: Runtime, opts: GlobalOptions): Ctx {
   };
   const out = new Output(rt, opts);
   let inst: Promise<Installation> | undefined;
-  const admin = async (found: Installation): Promise<DbAdminCredentials> =>
-    adminCredentials(found, settings);
+  // A promise either way: a missing credential is reported where it is awaited.
+  const admin = (found: Installation): Promise<DbAdminCredentials> =>
+    Promise.resolve().then(() => adminCredentials(found, settings));
   const locate = async (): Promise<Installation> => {
     const found = await locateInstallation(settings);
     // A restore killed mid-swap is finished or rolled back before anything reads the workspace.

@@ -13,4 +13,17 @@ import { registerUser } from "./user.js";
 import { registerAdmin } from "./admin.js";
 import { registerAdminStatus } from "./admin-status.js";
 
-export const COMMANDS: readonly Registrar[] = [registerInfo, registerWorkspaceBackup, registerWorkspaceRestore, registerSandbox, registerCheckIntegrity, registerFlushCache, registerPlatform, registerRole, registerPermission, registerUser, registerAdmin, registerAdminStatus];
+export const COMMANDS: readonly Registrar[] = [
+  registerInfo,
+  registerWorkspaceBackup,
+  registerWorkspaceRestore,
+  registerSandbox,
+  registerCheckIntegrity,
+  registerFlushCache,
+  registerPlatform,
+  registerRole,
+  registerPermission,
+  registerUser,
+  registerAdmin,
+  registerAdminStatus,
+];

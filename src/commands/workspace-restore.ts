@@ -31,24 +31,44 @@ interface RestoreFlags {
 export function registerWorkspaceRestore(program: Command, bind: Binder): void {
   program
     .command("workspace-restore")
-    .description("restore a ProcessMaker 3 or pmadmin backup; the live workspace is swapped only after everything was staged")
-    .argument("<backup-file>", "archive (bare names are looked up in <shared>/backups/, .tar appended)")
-    .argument("[new-workspace]", "restore under this name (new database wf_<name> and a new database user)")
+    .description(
+      "restore a ProcessMaker 3 or pmadmin backup; the live workspace is swapped only after everything was staged",
+    )
+    .argument(
+      "<backup-file>",
+      "archive (bare names are looked up in <shared>/backups/, .tar appended)",
+    )
+    .argument(
+      "[new-workspace]",
+      "restore under this name (new database wf_<name> and a new database user)",
+    )
     .option("-o, --overwrite", "replace an existing workspace and its database")
     .option("-i, --info", "describe the archive and change nothing")
     .option("-m, --multiple", "the backup is split into <file>.00, <file>.01, …")
     .option("-w, --workspace <src>", "which workspace of a multi-workspace archive to restore")
     .option("-l, --lang <lang>", "language (accepted for ProcessMaker compatibility)", "en")
-    .option("-p, --port <port>", "port of the database server (overrides the admin credentials' port)")
+    .option(
+      "-p, --port <port>",
+      "port of the database server (overrides the admin credentials' port)",
+    )
     .option("--allow-cross-platform", "restore a backup made on another operating system")
     .action(bind(workspaceRestoreCommand));
 }
 
-function adminWithPort(c: { host: string; port: number | undefined; user: string; password: string }, port: string | undefined): DbTarget {
+function adminWithPort(
+  c: { host: string; port: number | undefined; user: string; password: string },
+  port: string | undefined,
+): DbTarget {
   if (port === undefined) return { host: c.host, port: c.port, user: c.user, password: c.password };
   const p = port.replace(/^:/, "");
-  if (!/^\d{1,5}$/.test(p) || Number(p) < 1 || Number(p) > 65535) throw usage("USAGE.BAD_NUMBER", `--port must be a port number, not '${port}'.`);
-  return { host: c.host === "localhost" ? "127.0.0.1" : c.host, port: Number(p), user: c.user, password: c.password };
+  if (!/^\d{1,5}$/.test(p) || Number(p) < 1 || Number(p) > 65535)
+    throw usage("USAGE.BAD_NUMBER", `--port must be a port number, not '${port}'.`);
+  return {
+    host: c.host === "localhost" ? "127.0.0.1" : c.host,
+    port: Number(p),
+    user: c.user,
+    password: c.password,
+  };
 }
 
 async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> {
@@ -56,15 +76,24 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
   const [file, newName] = cmd.args as [string, string | undefined];
   if (newName !== undefined) assertWorkspaceName(newName);
   const inst = await ctx.installation();
-  const progress = (m: string): void => (ctx.out.progressAllowed ? ctx.out.info(m) : ctx.out.verbose(m));
-  const source = await resolveArchive(file, { sharedDir: inst.sharedDir, cwd: ctx.rt.cwd, multiple: flags.multiple === true });
-  progress(`reading ${source.file}${source.parts.length > 1 ? ` (${source.parts.length} parts)` : ""}`);
+  const progress = (m: string): void =>
+    ctx.out.progressAllowed ? ctx.out.info(m) : ctx.out.verbose(m);
+  const source = await resolveArchive(file, {
+    sharedDir: inst.sharedDir,
+    cwd: ctx.rt.cwd,
+    multiple: flags.multiple === true,
+  });
+  progress(
+    `reading ${source.file}${source.parts.length > 1 ? ` (${source.parts.length} parts)` : ""}`,
+  );
   const scan = await scanArchive(source, ctx.rt.signal);
 
   if (flags.info) {
     const d = describeArchive(source, scan);
     ctx.out.document({ ok: true, ...d });
-    ctx.out.line(`Found ${d.workspaces.length} workspace(s) in ${d.file} (${formatBytes(d.bytes)}${d.compressed ? ", gzip" : ""}; checksums ${d.checksums === "verified" ? `verified for ${d.entriesVerified} entries` : "absent (not a pmadmin backup)"})`);
+    ctx.out.line(
+      `Found ${d.workspaces.length} workspace(s) in ${d.file} (${formatBytes(d.bytes)}${d.compressed ? ", gzip" : ""}; checksums ${d.checksums === "verified" ? `verified for ${d.entriesVerified} entries` : "absent (not a pmadmin backup)"})`,
+    );
     for (const w of d.workspaces) {
       ctx.out.line();
       for (const [k, v] of [
@@ -72,44 +101,101 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
         ["ProcessMaker Version", w.pmVersion ?? "unknown"],
         ["System", `${w.system ?? "unknown"}${w.platform ? ` [${w.platform}]` : ""}`],
         ["Database Server", w.database ?? "unknown"],
-        ["Databases", w.databases.map((x) => `${x.name} (${formatBytes(x.bytes)} dump)`).join(", ")],
+        [
+          "Databases",
+          w.databases.map((x) => `${x.name} (${formatBytes(x.bytes)} dump)`).join(", "),
+        ],
         ["Files", `${w.files} entries, ${formatBytes(w.fileBytes)}`],
         ["Backup Engine", String(w.engine)],
-      ] as const) ctx.out.line(`${k.padStart(20)} ${v}`);
+      ] as const)
+        ctx.out.line(`${k.padStart(20)} ${v}`);
     }
     return 0;
   }
 
   const workspaces = archiveWorkspaces(scan);
-  const target = newName ?? flags.workspace ?? (workspaces.length === 1 ? workspaces[0]?.layout.name : undefined) ?? "";
+  const target =
+    newName ??
+    flags.workspace ??
+    (workspaces.length === 1 ? workspaces[0]?.layout.name : undefined) ??
+    "";
   const adminCreds = adminWithPort(await ctx.adminCredentials(), flags.port);
-  const locks = target !== "" && !ctx.opts.dryRun ? await acquireWorkspaceLocks({ sharedDir: inst.sharedDir, workspaces: [target], operation: "restore" }) : undefined;
+  const locks =
+    target !== "" && !ctx.opts.dryRun
+      ? await acquireWorkspaceLocks({
+          sharedDir: inst.sharedDir,
+          workspaces: [target],
+          operation: "restore",
+        })
+      : undefined;
   try {
     if (target !== "" && !ctx.opts.dryRun) {
-      await recoverWorkspace({ sharedDir: inst.sharedDir, workspace: target, admin: async () => adminCreds, env: ctx.rt.env, log: (m) => ctx.out.warn(m) });
+      await recoverWorkspace({
+        sharedDir: inst.sharedDir,
+        workspace: target,
+        admin: () => Promise.resolve(adminCreds),
+        env: ctx.rt.env,
+        log: (m) => ctx.out.warn(m),
+      });
     }
-    const state = await withDb(adminCreds, ctx.rt.env, (db) => readTargetState(db, inst.sitesDir, ctx.rt.platform));
-    const plan = planRestore(scan, {
-      sourceWorkspace: flags.workspace,
-      newName,
-      overwrite: flags.overwrite === true,
-      allowCrossPlatform: flags.allowCrossPlatform === true,
-    }, state);
+    const state = await withDb(adminCreds, ctx.rt.env, (db) =>
+      readTargetState(db, inst.sitesDir, ctx.rt.platform),
+    );
+    const plan = planRestore(
+      scan,
+      {
+        sourceWorkspace: flags.workspace,
+        newName,
+        overwrite: flags.overwrite === true,
+        allowCrossPlatform: flags.allowCrossPlatform === true,
+      },
+      state,
+    );
     for (const w of plan.warnings) ctx.out.warn(w);
     if (ctx.opts.dryRun) return dryRun(ctx, plan);
     if (plan.replacing && !(await confirmOverwrite(ctx, plan, adminCreds, inst.sitesDir))) {
-      throw refused("RESTORE.NOT_CONFIRMED", `Restore over workspace '${plan.target}' was not confirmed; nothing was changed.`, { hint: "Answer yes, or pass --yes." });
+      throw refused(
+        "RESTORE.NOT_CONFIRMED",
+        `Restore over workspace '${plan.target}' was not confirmed; nothing was changed.`,
+        { hint: "Answer yes, or pass --yes." },
+      );
     }
     locks?.assertHeld();
-    const r = await applyRestore({ plan, scan, source, sharedDir: inst.sharedDir, sitesDir: inst.sitesDir, admin: adminCreds, env: ctx.rt.env, signal: ctx.rt.signal, progress, notice: (m) => ctx.out.info(m) });
-    const ownershipNote = r.ownershipFailed.length > 0 ? `${r.ownershipFailed.length} file(s) kept pmadmin's owner (could not set the shared directory's owner/group), e.g. ${r.ownershipFailed.slice(0, 3).join(", ")}` : undefined;
+    const r = await applyRestore({
+      plan,
+      scan,
+      source,
+      sharedDir: inst.sharedDir,
+      sitesDir: inst.sitesDir,
+      admin: adminCreds,
+      env: ctx.rt.env,
+      signal: ctx.rt.signal,
+      progress,
+      notice: (m) => ctx.out.info(m),
+    });
+    const ownershipNote =
+      r.ownershipFailed.length > 0
+        ? `${r.ownershipFailed.length} file(s) kept pmadmin's owner (could not set the shared directory's owner/group), e.g. ${r.ownershipFailed.slice(0, 3).join(", ")}`
+        : undefined;
     if (ownershipNote) ctx.out.warn(ownershipNote);
     await checkNewCredentials(ctx, plan, r.dbUser);
-    ctx.out.document({ ok: true, source: plan.layout.name, ...r, ownershipFailed: r.ownershipFailed.slice(0, 100), warnings: plan.warnings });
-    ctx.out.line(`Restored workspace '${plan.layout.name}' as '${r.workspace}'${r.replaced ? " (replaced the existing one)" : ""}:`);
-    for (const d of r.databases) ctx.out.line(`  database ${d.source} → ${d.target} (${d.tables} tables)`);
-    ctx.out.line(`  ${r.files} files (${formatBytes(r.bytes)}), database user ${r.dbUser}${r.newUser ? " (created)" : ""}`);
-    if (r.definersRewritten > 0) ctx.out.line(`  ${r.definersRewritten} trigger/view definer(s) set to ${r.dbUser}@localhost`);
+    ctx.out.document({
+      ok: true,
+      source: plan.layout.name,
+      ...r,
+      ownershipFailed: r.ownershipFailed.slice(0, 100),
+      warnings: plan.warnings,
+    });
+    ctx.out.line(
+      `Restored workspace '${plan.layout.name}' as '${r.workspace}'${r.replaced ? " (replaced the existing one)" : ""}:`,
+    );
+    for (const d of r.databases)
+      ctx.out.line(`  database ${d.source} → ${d.target} (${d.tables} tables)`);
+    ctx.out.line(
+      `  ${r.files} files (${formatBytes(r.bytes)}), database user ${r.dbUser}${r.newUser ? " (created)" : ""}`,
+    );
+    if (r.definersRewritten > 0)
+      ctx.out.line(`  ${r.definersRewritten} trigger/view definer(s) set to ${r.dbUser}@localhost`);
     return 0;
   } finally {
     await locks?.release();
@@ -124,22 +210,40 @@ function dryRun(ctx: Ctx, plan: RestorePlan): number {
     workspace: plan.target,
     replacing: plan.replacing,
     renaming: plan.renaming,
-    databases: plan.databases.map((d) => ({ source: d.source, target: d.target, dumpBytes: d.sqlBytes })),
+    databases: plan.databases.map((d) => ({
+      source: d.source,
+      target: d.target,
+      dumpBytes: d.sqlBytes,
+    })),
     files: plan.files.length,
     fileBytes: plan.fileBytes,
     checksumsVerified: plan.manifest.verified,
     warnings: plan.warnings,
   };
   ctx.out.document(doc);
-  ctx.out.line(`Would restore '${plan.layout.name}' as '${plan.target}'${plan.replacing ? " replacing the existing workspace" : ""}:`);
-  for (const d of plan.databases) ctx.out.line(`  load ${d.source} (${formatBytes(d.sqlBytes)}) into ${d.target}`);
-  ctx.out.line(`  ${plan.files.length} entries (${formatBytes(plan.fileBytes)}) into sites/${plan.target}/`);
-  ctx.out.line(plan.renaming ? "  a new database user with a new password" : "  the backup's database user (created if missing)");
+  ctx.out.line(
+    `Would restore '${plan.layout.name}' as '${plan.target}'${plan.replacing ? " replacing the existing workspace" : ""}:`,
+  );
+  for (const d of plan.databases)
+    ctx.out.line(`  load ${d.source} (${formatBytes(d.sqlBytes)}) into ${d.target}`);
+  ctx.out.line(
+    `  ${plan.files.length} entries (${formatBytes(plan.fileBytes)}) into sites/${plan.target}/`,
+  );
+  ctx.out.line(
+    plan.renaming
+      ? "  a new database user with a new password"
+      : "  the backup's database user (created if missing)",
+  );
   ctx.out.line("Nothing was changed.");
   return 0;
 }
 
-async function confirmOverwrite(ctx: Ctx, plan: RestorePlan, admin: DbTarget, sitesDir: string): Promise<boolean> {
+async function confirmOverwrite(
+  ctx: Ctx,
+  plan: RestorePlan,
+  admin: DbTarget,
+  sitesDir: string,
+): Promise<boolean> {
   if (ctx.opts.yes || !ctx.rt.stdinIsTTY) return true;
   const live = plan.databases[0]?.target ?? "";
   const s = await withDb(admin, ctx.rt.env, (db) => liveSummary(db, live));
@@ -153,9 +257,20 @@ async function checkNewCredentials(ctx: Ctx, plan: RestorePlan, user: string): P
   const { loadWorkspace } = await import("../install/installation.js");
   try {
     const ws = await loadWorkspace(await ctx.installation(), plan.target);
-    const db = await connect({ host: ws.db.wf.host, port: ws.db.wf.port, user: ws.db.wf.user, password: ws.db.wf.password, database: ws.db.wf.name }, ctx.rt.env);
+    const db = await connect(
+      {
+        host: ws.db.wf.host,
+        port: ws.db.wf.port,
+        user: ws.db.wf.user,
+        password: ws.db.wf.password,
+        database: ws.db.wf.name,
+      },
+      ctx.rt.env,
+    );
     await db.close();
   } catch {
-    ctx.out.warn(`the restored db.php credentials (user ${user}) do not connect; the user existed before with another password. Set it with: ALTER USER … IDENTIFIED BY …`);
+    ctx.out.warn(
+      `the restored db.php credentials (user ${user}) do not connect; the user existed before with another password. Set it with: ALTER USER … IDENTIFIED BY …`,
+    );
   }
 }

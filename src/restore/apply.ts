@@ -72,8 +72,7 @@ async function pauseAt(
 
 function accountCredentials(plan: RestorePlan): { user: string; password: string } {
   const raw = plan.meta.raw;
-  const s = (k: string): string | undefined =>
-    typeof raw[k] === "string" ? (raw[k] as string) : undefined;
+  const s = (k: string): string | undefined => (typeof raw[k] === "string" ? raw[k] : undefined);
   return {
     user: s("DB_USER") ?? plan.meta.databases[0]?.user ?? "",
     password: s("DB_PASS") ?? plan.meta.databases[0]?.pass ?? "",
@@ -302,7 +301,7 @@ export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
       await recoverWorkspace({
         sharedDir: i.sharedDir,
         workspace: j.workspace,
-        admin: async () => i.admin,
+        admin: () => Promise.resolve(i.admin),
         env: i.env,
         log: i.notice,
       }).catch(() => undefined);

@@ -40,7 +40,10 @@ export async function splitParts(file: string): Promise<string[]> {
   return nums.map((n) => path.join(dir, `${base}.${n}`));
 }
 
-export async function resolveArchive(name: string, o: { sharedDir: string; cwd: string; multiple: boolean }): Promise<ArchiveSource> {
+export async function resolveArchive(
+  name: string,
+  o: { sharedDir: string; cwd: string; multiple: boolean },
+): Promise<ArchiveSource> {
   let file: string;
   if (!name.includes("/") && !name.includes("\\")) {
     file = path.join(o.sharedDir, "backups", name);
@@ -61,7 +64,9 @@ export async function resolveArchive(name: string, o: { sharedDir: string; cwd: 
     if (!(await exists(file))) {
       const hasParts = (await splitParts(file)).length > 0;
       throw usage("RESTORE.NO_ARCHIVE", `Backup file ${file} not found.`, {
-        hint: hasParts ? `Split parts ${file}.00… exist: add -m to restore them.` : "Check the name; bare names are looked up in <shared>/backups/.",
+        hint: hasParts
+          ? `Split parts ${file}.00… exist: add -m to restore them.`
+          : "Check the name; bare names are looked up in <shared>/backups/.",
       });
     }
     parts = [file];
@@ -82,7 +87,8 @@ export async function resolveArchive(name: string, o: { sharedDir: string; cwd: 
 export function openArchive(src: ArchiveSource): Readable {
   async function* chain(): AsyncGenerator<Buffer> {
     for (const p of src.parts) {
-      for await (const chunk of createReadStream(p, { highWaterMark: 256 * 1024 })) yield chunk as Buffer;
+      for await (const chunk of createReadStream(p, { highWaterMark: 256 * 1024 }))
+        yield chunk as Buffer;
     }
   }
   return Readable.from(chain(), { objectMode: false });

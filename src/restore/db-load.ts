@@ -1,7 +1,6 @@
 // Loading one dump into a staging database with the real mariadb/mysql client: password in a
 // private option file, the dump streamed from the archive through SqlRewrite. The client stops at
 // the first SQL error (no --force); its exit status and stderr are checked (ProcessMaker ignores both).
-import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { failure, interrupted } from "../errors.js";
 import { findProgram } from "../exec/clients.js";
@@ -21,7 +20,10 @@ export interface LoadOptions {
 /** A tar entry or any byte stream. */
 export type DumpInput = AsyncIterable<Buffer | string> & { resume(): unknown };
 
-export async function loadDump(input: DumpInput, o: LoadOptions): Promise<{ definersRewritten: number }> {
+export async function loadDump(
+  input: DumpInput,
+  o: LoadOptions,
+): Promise<{ definersRewritten: number }> {
   const client = await findProgram("client", o.env);
   const opt = await writeOptionFile(o.admin);
   try {
@@ -33,13 +35,18 @@ export async function loadDump(input: DumpInput, o: LoadOptions): Promise<{ defi
       "--batch",
       "--silent",
     ];
-    const child = spawnStreaming(client, args, { stdin: "pipe", stdout: "ignore", signal: o.signal, env: { ...o.env } as Record<string, string | undefined> });
+    const child = spawnStreaming(client, args, {
+      stdin: "pipe",
+      stdout: "ignore",
+      signal: o.signal,
+      env: { ...o.env },
+    });
     let stderr = "";
     child.stderr?.on("data", (c: Buffer) => {
       stderr = (stderr + c.toString("utf8")).slice(-8192);
     });
     const rewrite = new SqlRewrite({ definer: o.definer, engine: o.engine });
-    const sink = child.stdin as Writable;
+    const sink = child.stdin;
     let streamError: unknown;
     try {
       await pipeline(input, rewrite, sink);
@@ -49,14 +56,22 @@ export async function loadDump(input: DumpInput, o: LoadOptions): Promise<{ defi
     }
     const r = await child;
     if (o.signal.aborted) throw interrupted();
-    if ((streamError as { code?: string } | undefined)?.code?.startsWith("RESTORE.")) throw streamError;
+    if ((streamError as { code?: string } | undefined)?.code?.startsWith("RESTORE."))
+      throw streamError;
     if (r.exitCode !== 0 || streamError !== undefined) {
-      throw failure("RESTORE.SQL_FAILED", `Loading the dump into ${o.database} failed: ${tail(stderr || String((streamError as Error | undefined)?.message ?? `exit ${r.exitCode ?? r.signal}`))}`, {
-        hint: "The live workspace was not touched. Fix the dump or the server problem shown, then restore again.",
-      });
+      throw failure(
+        "RESTORE.SQL_FAILED",
+        `Loading the dump into ${o.database} failed: ${tail(stderr || String((streamError as Error | undefined)?.message ?? `exit ${r.exitCode ?? r.signal}`))}`,
+        {
+          hint: "The live workspace was not touched. Fix the dump or the server problem shown, then restore again.",
+        },
+      );
     }
     if (/^ERROR\b/m.test(stderr)) {
-      throw failure("RESTORE.SQL_FAILED", `Loading the dump into ${o.database} reported: ${tail(stderr)}`);
+      throw failure(
+        "RESTORE.SQL_FAILED",
+        `Loading the dump into ${o.database} reported: ${tail(stderr)}`,
+      );
     }
     return { definersRewritten: rewrite.definersRewritten };
   } finally {

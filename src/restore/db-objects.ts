@@ -20,14 +20,20 @@ export function requalify(sql: string, from: string, to: string): string {
   return sql.replaceAll(`${ident(from)}.`, `${ident(to)}.`);
 }
 
-export async function captureObjects(db: Queryable, database: string, renameTo = database): Promise<DbObject[]> {
+export async function captureObjects(
+  db: Queryable,
+  database: string,
+  renameTo = database,
+): Promise<DbObject[]> {
   const out: DbObject[] = [];
   const triggers = await db.query<{ n: string }>(
     "SELECT TRIGGER_NAME AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER",
     [database],
   );
   for (const t of triggers) {
-    const rows = await db.query(`SHOW CREATE TRIGGER ${ident(database)}.${ident(t.n)}`);
+    const rows = await db.query<Record<string, string | null>>(
+      `SHOW CREATE TRIGGER ${ident(database)}.${ident(t.n)}`,
+    );
     const r = rows[0] ?? {};
     out.push({
       kind: "trigger",
@@ -38,9 +44,14 @@ export async function captureObjects(db: Queryable, database: string, renameTo =
       collation: String(r["collation_connection"] ?? "utf8mb4_general_ci"),
     });
   }
-  const views = await db.query<{ n: string }>("SELECT TABLE_NAME AS n FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME", [database]);
+  const views = await db.query<{ n: string }>(
+    "SELECT TABLE_NAME AS n FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME",
+    [database],
+  );
   for (const v of views) {
-    const rows = await db.query(`SHOW CREATE VIEW ${ident(database)}.${ident(v.n)}`);
+    const rows = await db.query<Record<string, string | null>>(
+      `SHOW CREATE VIEW ${ident(database)}.${ident(v.n)}`,
+    );
     const r = rows[0] ?? {};
     out.push({
       kind: "view",
@@ -54,7 +65,11 @@ export async function captureObjects(db: Queryable, database: string, renameTo =
   return out;
 }
 
-export async function dropObjects(db: Queryable, database: string, objects: readonly DbObject[]): Promise<void> {
+export async function dropObjects(
+  db: Queryable,
+  database: string,
+  objects: readonly DbObject[],
+): Promise<void> {
   for (const o of objects) {
     const what = o.kind === "trigger" ? "TRIGGER" : "VIEW";
     await db.execute(`DROP ${what} IF EXISTS ${ident(database)}.${ident(o.name)}`);
@@ -65,7 +80,11 @@ export async function dropObjects(db: Queryable, database: string, objects: read
  * (Re)creates objects in `database`, replacing any of the same name, so that running it again
  * after a crash is harmless. Views may depend on each other: retry until no progress.
  */
-export async function createObjects(db: Queryable, database: string, objects: readonly DbObject[]): Promise<void> {
+export async function createObjects(
+  db: Queryable,
+  database: string,
+  objects: readonly DbObject[],
+): Promise<void> {
   await db.execute(`USE ${ident(database)}`);
   let pending = [...objects];
   while (pending.length > 0) {
@@ -73,9 +92,13 @@ export async function createObjects(db: Queryable, database: string, objects: re
     let lastError: unknown;
     for (const o of pending) {
       try {
-        await db.execute(`DROP ${o.kind === "trigger" ? "TRIGGER" : "VIEW"} IF EXISTS ${ident(database)}.${ident(o.name)}`);
+        await db.execute(
+          `DROP ${o.kind === "trigger" ? "TRIGGER" : "VIEW"} IF EXISTS ${ident(database)}.${ident(o.name)}`,
+        );
         await db.execute(`SET SESSION sql_mode = ${literal(o.sqlMode)}`);
-        await db.execute(`SET character_set_client = ${literal(o.charset)}, collation_connection = ${literal(o.collation)}`);
+        await db.execute(
+          `SET character_set_client = ${literal(o.charset)}, collation_connection = ${literal(o.collation)}`,
+        );
         await db.execute(o.sql);
       } catch (error) {
         failed.push(o);
@@ -98,14 +121,19 @@ export async function baseTables(db: Queryable, database: string): Promise<strin
 }
 
 export async function databaseExists(db: Queryable, database: string): Promise<boolean> {
-  const rows = await db.query("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", [database]);
+  const rows = await db.query("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", [
+    database,
+  ]);
   return rows.length > 0;
 }
 
 /** Drops a database only when it holds no tables (never lose data on a confused recovery). */
 export async function dropIfEmpty(db: Queryable, database: string): Promise<boolean> {
   if (!(await databaseExists(db, database))) return true;
-  const rows = await db.query("SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE <> 'VIEW'", [database]);
+  const rows = await db.query(
+    "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE <> 'VIEW'",
+    [database],
+  );
   if (Number(rows[0]?.["n"] ?? 0) > 0) return false;
   await db.execute(`DROP DATABASE ${ident(database)}`);
   return true;

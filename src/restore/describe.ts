@@ -36,7 +36,9 @@ export function describeArchive(src: ArchiveSource, scan: ArchiveScan): ArchiveD
     checksums: manifest.present ? "verified" : "absent",
     entriesVerified: manifest.verified,
     workspaces: archiveWorkspaces(scan).map(({ layout, meta }) => {
-      const inRoot = scan.entries.filter((e) => relativeToRoot(layout.filesRoot, e.path) !== undefined && kindOf(e.type) !== "dir");
+      const inRoot = scan.entries.filter(
+        (e) => relativeToRoot(layout.filesRoot, e.path) !== undefined && kindOf(e.type) !== "dir",
+      );
       return {
         name: layout.name,
         pmVersion: meta.pmVersion,
@@ -45,7 +47,8 @@ export function describeArchive(src: ArchiveSource, scan: ArchiveScan): ArchiveD
         database: meta.databaseVersion,
         databases: meta.databases.map((d) => ({
           name: d.name,
-          bytes: scan.entries.find((e) => e.path.endsWith(`${layout.dumpDir}${d.name}.sql`))?.size ?? 0,
+          bytes:
+            scan.entries.find((e) => e.path.endsWith(`${layout.dumpDir}${d.name}.sql`))?.size ?? 0,
         })),
         files: inRoot.length,
         fileBytes: inRoot.reduce((s, e) => s + e.size, 0),

@@ -54,15 +54,22 @@ export function unsafeArchivePath(p: string): string | undefined {
 }
 
 function unsafe(entry: string, why: string): Error {
-  return failure("RESTORE.UNSAFE_ENTRY", `The archive entry '${entry}' ${why}; nothing was restored.`, {
-    hint: "The archive was not made by ProcessMaker or pmadmin, or was tampered with. Inspect it with 'tar -tvf'.",
-  });
+  return failure(
+    "RESTORE.UNSAFE_ENTRY",
+    `The archive entry '${entry}' ${why}; nothing was restored.`,
+    {
+      hint: "The archive was not made by ProcessMaker or pmadmin, or was tampered with. Inspect it with 'tar -tvf'.",
+    },
+  );
 }
 
 const SPLIT_META = /^(.*\/)?upgrade\/[^/]+\/([^/]+)\.meta$/;
 
 /** Finds every workspace of the archive from its meta entries. */
-export function findWorkspaces(entries: readonly RawEntry[], directories: (metaPath: string) => string[]): WorkspaceLayout[] {
+export function findWorkspaces(
+  entries: readonly RawEntry[],
+  directories: (metaPath: string) => string[],
+): WorkspaceLayout[] {
   const out: WorkspaceLayout[] = [];
   for (const e of entries) {
     const p = normalizeEntryPath(e.path);
@@ -77,7 +84,12 @@ export function findWorkspaces(entries: readonly RawEntry[], directories: (metaP
     if (m) {
       const prefix = m[1] ?? "";
       const name = m[2] ?? "";
-      out.push({ name, metaPath: e.path, dumpDir: p.slice(0, p.length - `${name}.meta`.length), filesRoot: `${prefix}sites/${name}` });
+      out.push({
+        name,
+        metaPath: e.path,
+        dumpDir: p.slice(0, p.length - `${name}.meta`.length),
+        filesRoot: `${prefix}sites/${name}`,
+      });
     }
   }
   return out;
@@ -108,34 +120,42 @@ export function planFiles(entries: readonly RawEntry[], root: string): PlannedEn
   const links = new Set<string>();
   const files = new Set<string>();
   for (const e of entries) {
-    const why = unsafeArchivePath(e.path) ?? (e.linkpath !== undefined && e.linkpath.includes("\0") ? "has a NUL in its link" : undefined);
+    const why =
+      unsafeArchivePath(e.path) ??
+      (e.linkpath !== undefined && e.linkpath.includes("\0") ? "has a NUL in its link" : undefined);
     if (why) throw unsafe(e.path, why);
     const kind = kindOf(e.type);
-    if (kind === "other" && /Device|FIFO|Socket/i.test(e.type)) throw unsafe(e.path, `is a ${e.type} entry`);
+    if (kind === "other" && /Device|FIFO|Socket/i.test(e.type))
+      throw unsafe(e.path, `is a ${e.type} entry`);
     const rel = relativeToRoot(root, e.path);
     if (rel === undefined) continue;
     if (kind === "other") throw unsafe(e.path, `has an unsupported type (${e.type})`);
     // Never write through a link: a link to an inside directory could be re-pointed later.
     const parts = rel.split("/");
     for (let i = 1; i < parts.length; i++) {
-      if (links.has(parts.slice(0, i).join("/"))) throw unsafe(e.path, "lies below a symbolic link");
+      if (links.has(parts.slice(0, i).join("/")))
+        throw unsafe(e.path, "lies below a symbolic link");
     }
     if (kind === "symlink") {
       const target = e.linkpath ?? "";
-      if (target === "" || target.startsWith("/") || /^[A-Za-z]:/.test(target)) throw unsafe(e.path, `is a link to an absolute path (${target})`);
+      if (target === "" || target.startsWith("/") || /^[A-Za-z]:/.test(target))
+        throw unsafe(e.path, `is a link to an absolute path (${target})`);
       const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(rel), target));
-      if (resolved === ".." || resolved.startsWith("../")) throw unsafe(e.path, `is a link pointing outside the workspace (${target})`);
+      if (resolved === ".." || resolved.startsWith("../"))
+        throw unsafe(e.path, `is a link pointing outside the workspace (${target})`);
       links.add(rel);
     }
     if (kind === "hardlink") {
       const target = e.linkpath ?? "";
       if (unsafeArchivePath(target)) throw unsafe(e.path, `is a hard link to ${target}`);
       const linkRel = relativeToRoot(root, target);
-      if (linkRel === undefined || !files.has(linkRel)) throw unsafe(e.path, `is a hard link to a file outside the workspace (${target})`);
+      if (linkRel === undefined || !files.has(linkRel))
+        throw unsafe(e.path, `is a hard link to a file outside the workspace (${target})`);
       planned.push({ entry: e, kind, rel, linkRel });
       continue;
     }
-    if (rel === "" && kind !== "dir") throw unsafe(e.path, "replaces the workspace directory itself");
+    if (rel === "" && kind !== "dir")
+      throw unsafe(e.path, "replaces the workspace directory itself");
     if (kind === "file") files.add(rel);
     planned.push({ entry: e, kind, rel });
   }

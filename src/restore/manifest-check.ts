@@ -26,13 +26,24 @@ function asPlatform(v: unknown): Platform | undefined {
 }
 
 function mismatch(name: string, why: string): Error {
-  return failure("RESTORE.CHECKSUM_MISMATCH", `The backup entry ${name} ${why}; nothing was restored.`, {
-    hint: "The backup is damaged or was altered; use another copy.",
-  });
+  return failure(
+    "RESTORE.CHECKSUM_MISMATCH",
+    `The backup entry ${name} ${why}; nothing was restored.`,
+    {
+      hint: "The backup is damaged or was altered; use another copy.",
+    },
+  );
 }
 
 export function verifyManifest(scan: ArchiveScan): ManifestCheck {
-  if (!scan.manifest) return { present: false, verified: 0, platform: undefined, formatVersion: undefined, serverVersion: undefined };
+  if (!scan.manifest)
+    return {
+      present: false,
+      verified: 0,
+      platform: undefined,
+      formatVersion: undefined,
+      serverVersion: undefined,
+    };
   const m = parseManifest(scan.manifest.text);
   const listed = manifestEntryMap(m);
   const seen = new Set<string>();
@@ -42,10 +53,18 @@ export function verifyManifest(scan: ArchiveScan): ManifestCheck {
     if (name === normalizeEntryPath(scan.manifest.path)) continue;
     const want = listed.get(name);
     if (!want) throw mismatch(name, "is not listed in the pmadmin manifest");
-    if (want.size !== e.size || want.sha256 !== e.sha256) throw mismatch(name, "does not match its checksum in the pmadmin manifest");
+    if (want.size !== e.size || want.sha256 !== e.sha256)
+      throw mismatch(name, "does not match its checksum in the pmadmin manifest");
     seen.add(name);
     verified += 1;
   }
-  for (const name of listed.keys()) if (!seen.has(name)) throw mismatch(name, "listed in the pmadmin manifest is missing");
-  return { present: true, verified, platform: asPlatform(m.platform), formatVersion: m.formatVersion, serverVersion: m.server.version };
+  for (const name of listed.keys())
+    if (!seen.has(name)) throw mismatch(name, "listed in the pmadmin manifest is missing");
+  return {
+    present: true,
+    verified,
+    platform: asPlatform(m.platform),
+    formatVersion: m.formatVersion,
+    serverVersion: m.server.version,
+  };
 }

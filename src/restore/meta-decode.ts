@@ -29,7 +29,11 @@ export interface PmMeta {
 }
 
 function undoPrettyPrint(text: string): string {
-  return text.replace(/\r\n/g, "\n").replaceAll("\n}\n", "}").replaceAll("{\n  ", "{").replaceAll(",\n  ", ",");
+  return text
+    .replace(/\r\n/g, "\n")
+    .replaceAll("\n}\n", "}")
+    .replaceAll("{\n  ", "{")
+    .replaceAll(",\n  ", ",");
 }
 
 /** Drops whitespace outside JSON strings and raw line breaks inside them. */
@@ -65,10 +69,13 @@ export function parseMetaJson(text: string): Record<string, unknown> {
       // try the next, more forgiving reading
     }
   }
-  throw new MetaError("the metadata is not valid JSON, even after undoing ProcessMaker's formatting");
+  throw new MetaError(
+    "the metadata is not valid JSON, even after undoing ProcessMaker's formatting",
+  );
 }
 
-const str = (v: unknown): string | undefined => (typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined;
 
 export function decodeMeta(text: string, fallbackName: string): PmMeta {
   const raw = parseMetaJson(text);
@@ -78,13 +85,27 @@ export function decodeMeta(text: string, fallbackName: string): PmMeta {
     if (!d || typeof d !== "object") continue;
     const o = d as Record<string, unknown>;
     const name = str(o["name"]);
-    if (name) databases.push({ name, host: str(o["host"]) ?? "", user: str(o["user"]) ?? "", pass: str(o["pass"]) ?? "" });
+    if (name)
+      databases.push({
+        name,
+        host: str(o["host"]) ?? "",
+        user: str(o["user"]) ?? "",
+        pass: str(o["pass"]) ?? "",
+      });
   }
   if (databases.length === 0) {
     const name = str(raw["DB_NAME"]) ?? str(raw["DATABASE_NAME"]);
-    if (name) databases.push({ name, host: str(raw["DB_HOST"]) ?? "", user: str(raw["DB_USER"]) ?? "", pass: str(raw["DB_PASS"]) ?? "" });
+    if (name)
+      databases.push({
+        name,
+        host: str(raw["DB_HOST"]) ?? "",
+        user: str(raw["DB_USER"]) ?? "",
+        pass: str(raw["DB_PASS"]) ?? "",
+      });
   }
-  const dirs = Array.isArray(raw["directories"]) ? (raw["directories"] as unknown[]).filter((x): x is string => typeof x === "string") : [];
+  const dirs = Array.isArray(raw["directories"])
+    ? (raw["directories"] as unknown[]).filter((x): x is string => typeof x === "string")
+    : [];
   return {
     raw,
     workspace: str(raw["WORKSPACE_NAME"]) ?? fallbackName,

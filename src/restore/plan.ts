@@ -3,7 +3,14 @@
 import { failure, refused, usage } from "../errors.js";
 import { workspaceNameProblem } from "../install/names.js";
 import type { Platform } from "../runtime.js";
-import { findWorkspaces, kindOf, normalizeEntryPath, planFiles, type PlannedEntry, type WorkspaceLayout } from "./layout.js";
+import {
+  findWorkspaces,
+  kindOf,
+  normalizeEntryPath,
+  planFiles,
+  type PlannedEntry,
+  type WorkspaceLayout,
+} from "./layout.js";
 import { decodeMeta, MetaError, platformFromSystem, type PmMeta } from "./meta-decode.js";
 import type { ArchiveScan } from "./scan.js";
 import { verifyManifest, type ManifestCheck } from "./manifest-check.js";
@@ -55,7 +62,11 @@ export interface ArchiveWorkspace {
 export function archiveWorkspaces(scan: ArchiveScan): ArchiveWorkspace[] {
   const metas = new Map<string, PmMeta>();
   for (const [p, text] of scan.metas) {
-    const name = normalizeEntryPath(p).split("/").pop()?.replace(/\.meta$/, "") ?? "";
+    const name =
+      normalizeEntryPath(p)
+        .split("/")
+        .pop()
+        ?.replace(/\.meta$/, "") ?? "";
     try {
       metas.set(p, decodeMeta(text, name));
     } catch (error) {
@@ -67,7 +78,10 @@ export function archiveWorkspaces(scan: ArchiveScan): ArchiveWorkspace[] {
   return layouts.map((layout) => ({ layout, meta: metas.get(layout.metaPath) as PmMeta }));
 }
 
-function pickWorkspace(all: readonly ArchiveWorkspace[], wanted: string | undefined): ArchiveWorkspace {
+function pickWorkspace(
+  all: readonly ArchiveWorkspace[],
+  wanted: string | undefined,
+): ArchiveWorkspace {
   if (all.length === 0) {
     throw failure("RESTORE.NO_METADATA", "No workspace metadata (<ws>.meta) found in the backup.", {
       hint: "This is not a ProcessMaker 3 or pmadmin workspace backup.",
@@ -76,96 +90,174 @@ function pickWorkspace(all: readonly ArchiveWorkspace[], wanted: string | undefi
   const names = all.map((w) => w.layout.name);
   if (wanted === undefined) {
     if (all.length > 1) {
-      throw usage("RESTORE.WHICH_WORKSPACE", `The backup holds several workspaces (${names.join(", ")}).`, {
-        hint: "Choose one with -w <workspace>.",
-      });
+      throw usage(
+        "RESTORE.WHICH_WORKSPACE",
+        `The backup holds several workspaces (${names.join(", ")}).`,
+        {
+          hint: "Choose one with -w <workspace>.",
+        },
+      );
     }
     return all[0] as ArchiveWorkspace;
   }
   const hit = all.find((w) => w.layout.name === wanted);
-  if (!hit) throw usage("RESTORE.NOT_IN_ARCHIVE", `Workspace '${wanted}' is not in the backup; it holds ${names.join(", ")}.`);
+  if (!hit)
+    throw usage(
+      "RESTORE.NOT_IN_ARCHIVE",
+      `Workspace '${wanted}' is not in the backup; it holds ${names.join(", ")}.`,
+    );
   return hit;
 }
 
-function targetDatabase(source: string, index: number, count: number, target: string, renaming: boolean): string {
+function targetDatabase(
+  source: string,
+  index: number,
+  count: number,
+  target: string,
+  renaming: boolean,
+): string {
   if (!renaming) return source;
   if (count === 1) return `wf_${target}`;
   // Legacy three-database layout, in ProcessMaker's order wf, rp, rb — but trust the prefixes.
-  const prefix = /^(wf|rp|rb)_/.exec(source)?.[1] ?? (["wf", "rp", "rb"][index] ?? "wf");
+  const prefix = /^(wf|rp|rb)_/.exec(source)?.[1] ?? ["wf", "rp", "rb"][index] ?? "wf";
   return `${prefix}_${target}`;
 }
 
 const lower = (s: string): string => s.toLowerCase();
 
-export function planRestore(scan: ArchiveScan, opts: RestoreOptions, state: TargetState): RestorePlan {
+export function planRestore(
+  scan: ArchiveScan,
+  opts: RestoreOptions,
+  state: TargetState,
+): RestorePlan {
   const warnings: string[] = [];
   const manifest = verifyManifest(scan);
   const chosen = pickWorkspace(archiveWorkspaces(scan), opts.sourceWorkspace);
   const { layout, meta } = chosen;
   if (meta.version !== 1) {
-    throw failure("RESTORE.UNSUPPORTED_VERSION", `Backup format version ${meta.version} is not supported (only 1).`);
+    throw failure(
+      "RESTORE.UNSUPPORTED_VERSION",
+      `Backup format version ${meta.version} is not supported (only 1).`,
+    );
   }
   const renaming = opts.newName !== undefined;
   const target = opts.newName ?? layout.name;
   const problem = workspaceNameProblem(target);
   if (problem) {
     throw usage("WORKSPACE.BAD_NAME", `Invalid workspace name '${target}': ${problem}.`, {
-      hint: renaming ? "Use 1 to 29 letters, digits or underscores." : "Restore it under a valid new name: add NEW-WORKSPACE.",
+      hint: renaming
+        ? "Use 1 to 29 letters, digits or underscores."
+        : "Restore it under a valid new name: add NEW-WORKSPACE.",
     });
   }
   const platform = manifest.platform ?? platformFromSystem(meta.system);
   if (platform === undefined) {
-    warnings.push(`the backup does not say which OS made it (SYSTEM: ${meta.system ?? "missing"}); assuming it matches this one`);
+    warnings.push(
+      `the backup does not say which OS made it (SYSTEM: ${meta.system ?? "missing"}); assuming it matches this one`,
+    );
   } else if (platform !== state.platform) {
     const risk = `a backup made on ${platform} restored on ${state.platform}: table-name case, line endings and file paths in the data may not match`;
     if (!opts.allowCrossPlatform) {
-      throw refused("RESTORE.CROSS_PLATFORM", `The backup was made on ${platform}; this host is ${state.platform}.`, {
-        hint: "ProcessMaker does not support moving workspaces between operating systems. Add --allow-cross-platform to restore anyway.",
-      });
+      throw refused(
+        "RESTORE.CROSS_PLATFORM",
+        `The backup was made on ${platform}; this host is ${state.platform}.`,
+        {
+          hint: "ProcessMaker does not support moving workspaces between operating systems. Add --allow-cross-platform to restore anyway.",
+        },
+      );
     }
     warnings.push(`--allow-cross-platform: ${risk}`);
   }
   if (state.lowerCaseTableNames !== 0) {
-    throw refused("RESTORE.LOWER_CASE_TABLE_NAMES", `The database server has lower_case_table_names=${state.lowerCaseTableNames}; it would fold ProcessMaker's upper-case table names.`, {
-      hint: "Restore onto a server with lower_case_table_names=0 (the Linux default).",
-    });
+    throw refused(
+      "RESTORE.LOWER_CASE_TABLE_NAMES",
+      `The database server has lower_case_table_names=${state.lowerCaseTableNames}; it would fold ProcessMaker's upper-case table names.`,
+      {
+        hint: "Restore onto a server with lower_case_table_names=0 (the Linux default).",
+      },
+    );
   }
   const sameCase = state.siteDirs.filter((d) => lower(d) === lower(target));
   const exact = sameCase.includes(target);
   if (sameCase.length > 0 && !exact) {
-    throw refused("RESTORE.CASE_CONFLICT", `Workspace '${sameCase.join("', '")}' exists and differs from '${target}' only in letter case.`, {
-      hint: opts.overwrite ? "Restore under the existing workspace's exact name, or choose another NEW-WORKSPACE." : "Choose another NEW-WORKSPACE name.",
-    });
+    throw refused(
+      "RESTORE.CASE_CONFLICT",
+      `Workspace '${sameCase.join("', '")}' exists and differs from '${target}' only in letter case.`,
+      {
+        hint: opts.overwrite
+          ? "Restore under the existing workspace's exact name, or choose another NEW-WORKSPACE."
+          : "Choose another NEW-WORKSPACE name.",
+      },
+    );
   }
   if (exact && !opts.overwrite) {
-    throw refused("RESTORE.WORKSPACE_EXISTS", `Workspace '${target}' already exists.`, { hint: "Add -o to overwrite it, or restore under another NEW-WORKSPACE name." });
+    throw refused("RESTORE.WORKSPACE_EXISTS", `Workspace '${target}' already exists.`, {
+      hint: "Add -o to overwrite it, or restore under another NEW-WORKSPACE name.",
+    });
   }
   const sources = meta.databases.map((d) => d.name).filter((n, i, all) => all.indexOf(n) === i);
   const databases: DatabasePlan[] = sources.map((source, i) => {
     const sqlPath = `${layout.dumpDir}${source}.sql`;
-    const entry = scan.entries.find((e) => normalizeEntryPath(e.path) === sqlPath && kindOf(e.type) === "file");
-    if (!entry) throw failure("RESTORE.DUMP_MISSING", `The backup lacks ${sqlPath}, the dump of database ${source}.`);
-    return { source, target: targetDatabase(source, i, sources.length, target, renaming), sqlPath: entry.path, sqlBytes: entry.size };
+    const entry = scan.entries.find(
+      (e) => normalizeEntryPath(e.path) === sqlPath && kindOf(e.type) === "file",
+    );
+    if (!entry)
+      throw failure(
+        "RESTORE.DUMP_MISSING",
+        `The backup lacks ${sqlPath}, the dump of database ${source}.`,
+      );
+    return {
+      source,
+      target: targetDatabase(source, i, sources.length, target, renaming),
+      sqlPath: entry.path,
+      sqlBytes: entry.size,
+    };
   });
-  if (databases.length === 0) throw failure("RESTORE.DUMP_MISSING", `The metadata of '${layout.name}' names no database.`);
+  if (databases.length === 0)
+    throw failure("RESTORE.DUMP_MISSING", `The metadata of '${layout.name}' names no database.`);
   for (const d of databases) {
     const clash = state.databases.filter((x) => lower(x) === lower(d.target));
     if (clash.length > 0 && (!opts.overwrite || !clash.includes(d.target))) {
-      throw refused("RESTORE.DATABASE_EXISTS", `Database '${clash.join("', '")}' already exists on the server.`, {
-        hint: opts.overwrite ? "A database differing only in letter case exists; choose another NEW-WORKSPACE." : "Add -o to overwrite it, or restore under another NEW-WORKSPACE name.",
-      });
+      throw refused(
+        "RESTORE.DATABASE_EXISTS",
+        `Database '${clash.join("', '")}' already exists on the server.`,
+        {
+          hint: opts.overwrite
+            ? "A database differing only in letter case exists; choose another NEW-WORKSPACE."
+            : "Add -o to overwrite it, or restore under another NEW-WORKSPACE name.",
+        },
+      );
     }
   }
   const files = planFiles(scan.entries, layout.filesRoot);
   if (!files.some((f) => f.rel === "db.php" && f.kind === "file")) {
-    throw failure("RESTORE.NO_DB_PHP", `The backup's workspace directory ${layout.filesRoot}/ has no db.php.`);
+    throw failure(
+      "RESTORE.NO_DB_PHP",
+      `The backup's workspace directory ${layout.filesRoot}/ has no db.php.`,
+    );
   }
   const fileBytes = files.reduce((n, f) => n + (f.kind === "file" ? f.entry.size : 0), 0);
   // Staging holds a full copy next to the live workspace until the swap; keep 5% slack.
   if (state.freeBytes !== undefined && fileBytes * 1.05 + 16 * 1024 * 1024 > state.freeBytes) {
-    throw refused("RESTORE.NO_SPACE", `Staging needs about ${fileBytes} bytes next to sites/, but only ${state.freeBytes} are free.`, {
-      hint: "Free some disk space on the shared directory's filesystem and try again.",
-    });
+    throw refused(
+      "RESTORE.NO_SPACE",
+      `Staging needs about ${fileBytes} bytes next to sites/, but only ${state.freeBytes} are free.`,
+      {
+        hint: "Free some disk space on the shared directory's filesystem and try again.",
+      },
+    );
   }
-  return { layout, meta, target, renaming, replacing: exact, databases, files, fileBytes, platform, warnings, manifest };
+  return {
+    layout,
+    meta,
+    target,
+    renaming,
+    replacing: exact,
+    databases,
+    files,
+    fileBytes,
+    platform,
+    warnings,
+    manifest,
+  };
 }

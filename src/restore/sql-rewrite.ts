@@ -39,7 +39,10 @@ export class SqlRewrite extends Transform {
   }
 
   private prologue(): string {
-    const lines = ["SET SESSION sql_mode='NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION';", "SET FOREIGN_KEY_CHECKS=0;"];
+    const lines = [
+      "SET SESSION sql_mode='NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION';",
+      "SET FOREIGN_KEY_CHECKS=0;",
+    ];
     // Engine 1 writes one INSERT per row: one transaction instead of one per row (as ProcessMaker).
     if (this.o.engine === 1) lines.push("SET unique_checks=0;", "SET AUTOCOMMIT=0;");
     return `${lines.join("\n")}\n`;
@@ -54,9 +57,13 @@ export class SqlRewrite extends Transform {
     }
     let text = buf.toString("latin1");
     if (UNSAFE.test(text)) {
-      throw failure("RESTORE.SQL_UNSAFE", `The dump contains '${text.trim().slice(0, 60)}', which would touch another database; nothing was swapped in.`, {
-        hint: "Dumps for restore must be of one database without USE or CREATE DATABASE (mysqldump without --databases).",
-      });
+      throw failure(
+        "RESTORE.SQL_UNSAFE",
+        `The dump contains '${text.trim().slice(0, 60)}', which would touch another database; nothing was swapped in.`,
+        {
+          hint: "Dumps for restore must be of one database without USE or CREATE DATABASE (mysqldump without --databases).",
+        },
+      );
     }
     if (CREATE.test(text)) this.inCreate = true;
     if (this.inCreate && /DEFINER/i.test(text)) {
@@ -65,7 +72,9 @@ export class SqlRewrite extends Transform {
         return `DEFINER=${this.o.definer}`;
       });
     }
-    text = text.replace(/\)\s*TYPE\s*=\s*InnoDB/gi, ") ENGINE=InnoDB DEFAULT CHARSET=utf8").replace(/\)\s*TYPE\s*=\s*MyISAM/gi, ") ENGINE=MyISAM");
+    text = text
+      .replace(/\)\s*TYPE\s*=\s*InnoDB/gi, ") ENGINE=InnoDB DEFAULT CHARSET=utf8")
+      .replace(/\)\s*TYPE\s*=\s*MyISAM/gi, ") ENGINE=MyISAM");
     if (/;\s*$/.test(text)) this.inCreate = false;
     return Buffer.from(text, "latin1");
   }

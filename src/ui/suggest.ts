@@ -10,7 +10,8 @@ export function closest(input: string, candidates: readonly string[]): string | 
     const d = distance(needle, hay);
     // A substring match beats any typo; among substring matches the nearest one wins
     // ('PM_SETUP_LOGOO' → PM_SETUP_LOGO, not PM_SETUP).
-    const score = hay.includes(needle) || needle.includes(hay) ? 0.5 + Math.min(d, 999) / 10_000 : d;
+    const score =
+      hay.includes(needle) || needle.includes(hay) ? 0.5 + Math.min(d, 999) / 10_000 : d;
     if (score < bestScore) {
       bestScore = score;
       best = c;

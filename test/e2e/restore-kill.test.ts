@@ -99,7 +99,7 @@ describe("kill -9 during workspace-restore -o", { timeout: 400_000 }, () => {
       const outcome = await recoverWorkspace({
         sharedDir: install.sharedDir,
         workspace: install.workspaces[0]!.name,
-        admin: async () => adminTarget(),
+        admin: () => Promise.resolve(adminTarget()),
         env: {},
         log: () => undefined,
       });

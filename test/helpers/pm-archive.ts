@@ -16,7 +16,10 @@ export function pmMetaText(meta: Record<string, unknown>): string {
   return json.replaceAll(",", ",\n  ").replaceAll("{", "{\n  ").replaceAll("}", "\n}\n");
 }
 
-export function pmMeta(ws: ProvisionedWorkspace, o: { system?: string; engine?: number | null } = {}): Record<string, unknown> {
+export function pmMeta(
+  ws: ProvisionedWorkspace,
+  o: { system?: string; engine?: number | null } = {},
+): Record<string, unknown> {
   const a = adminTarget();
   const host = `${a.host}:${a.port ?? 3306}`;
   const meta: Record<string, unknown> = {
@@ -44,7 +47,16 @@ export function pmMeta(ws: ProvisionedWorkspace, o: { system?: string; engine?: 
     DATABASE_SERVER: host,
     DATABASE_NAME: ws.database,
     AVAILABLE_DB: "Not defined",
-    databases: [{ adapter: "mysql", name: ws.database, host, user: ws.dbUser, pass: ws.dbPassword, dsn: `mysql://${ws.dbUser}:${ws.dbPassword}@${host}/${ws.database}` }],
+    databases: [
+      {
+        adapter: "mysql",
+        name: ws.database,
+        host,
+        user: ws.dbUser,
+        pass: ws.dbPassword,
+        dsn: `mysql://${ws.dbUser}:${ws.dbPassword}@${host}/${ws.database}`,
+      },
+    ],
     directories: [`${ws.name}.files`],
     version: 1,
   };
@@ -54,9 +66,18 @@ export function pmMeta(ws: ProvisionedWorkspace, o: { system?: string; engine?: 
 
 export async function dumpWorkspace(ws: ProvisionedWorkspace, file: string): Promise<void> {
   const a = adminTarget();
-  const opt = await writeOptionFile({ host: a.host, port: a.port, user: ws.dbUser, password: ws.dbPassword });
+  const opt = await writeOptionFile({
+    host: a.host,
+    port: a.port,
+    user: ws.dbUser,
+    password: ws.dbPassword,
+  });
   try {
-    const r = await execa("mariadb-dump", [`--defaults-extra-file=${opt.path}`, "--opt", "--skip-comments", ws.database], { stdout: { file } });
+    const r = await execa(
+      "mariadb-dump",
+      [`--defaults-extra-file=${opt.path}`, "--opt", "--skip-comments", ws.database],
+      { stdout: { file } },
+    );
     if (r.exitCode !== 0) throw new Error(`dump failed: ${String(r.stderr)}`);
   } finally {
     await opt.dispose();
@@ -71,7 +92,8 @@ export async function engine1Dump(sqlFromMysqldump: string): Promise<string> {
   const joined: string[] = [];
   for (const line of text.split("\n")) {
     const last = joined.length - 1;
-    if (last >= 0 && /^INSERT INTO /.test(joined[last] ?? "") && !/;$/.test(joined[last] ?? "")) joined[last] += line;
+    if (last >= 0 && /^INSERT INTO /.test(joined[last] ?? "") && !/;$/.test(joined[last] ?? ""))
+      joined[last] += line;
     else joined.push(line);
   }
   for (const line of joined) {
@@ -113,8 +135,17 @@ export interface PmArchive {
   cleanup(): Promise<void>;
 }
 
-async function stageTree(ws: ProvisionedWorkspace, dir: string, o: { system?: string; engine1?: boolean }): Promise<void> {
-  await writeFile(path.join(dir, `${ws.name}.meta`), pmMetaText(pmMeta(ws, { ...(o.system ? { system: o.system } : {}), engine: o.engine1 ? 1 : 2 })));
+async function stageTree(
+  ws: ProvisionedWorkspace,
+  dir: string,
+  o: { system?: string; engine1?: boolean },
+): Promise<void> {
+  await writeFile(
+    path.join(dir, `${ws.name}.meta`),
+    pmMetaText(
+      pmMeta(ws, { ...(o.system ? { system: o.system } : {}), engine: o.engine1 ? 1 : 2 }),
+    ),
+  );
   const sql = path.join(dir, `${ws.database}.sql`);
   await dumpWorkspace(ws, sql);
   if (o.engine1) await writeFile(sql, await engine1Dump(sql), "latin1");
@@ -124,7 +155,13 @@ async function stageTree(ws: ProvisionedWorkspace, dir: string, o: { system?: st
 /** A single-file ProcessMaker archive; `extra` adds raw entries (for unsafe-entry tests). */
 export async function buildPmArchive(
   ws: ProvisionedWorkspace,
-  o: { system?: string; engine1?: boolean; gzip?: boolean; mutate?: (dir: string) => Promise<void>; extraArgs?: string[] } = {},
+  o: {
+    system?: string;
+    engine1?: boolean;
+    gzip?: boolean;
+    mutate?: (dir: string) => Promise<void>;
+    extraArgs?: string[];
+  } = {},
 ): Promise<PmArchive> {
   const dir = await mkdtemp(path.join(tmpdir(), "pm-archive-"));
   const tree = path.join(dir, "tree");
@@ -135,19 +172,45 @@ export async function buildPmArchive(
   const { stdout } = await execa("find", [`${ws.name}.files`, "-mindepth", "1"], { cwd: tree });
   const list = [`${ws.name}.meta`, `${ws.database}.sql`, ...stdout.split("\n").filter(Boolean)];
   await writeFile(path.join(dir, "list"), list.join("\n"));
-  await execa("tar", [o.gzip ? "-czf" : "-cf", file, "--format=gnu", "--no-recursion", "-T", path.join(dir, "list"), ...(o.extraArgs ?? [])], { cwd: tree });
+  await execa(
+    "tar",
+    [
+      o.gzip ? "-czf" : "-cf",
+      file,
+      "--format=gnu",
+      "--no-recursion",
+      "-T",
+      path.join(dir, "list"),
+      ...(o.extraArgs ?? []),
+    ],
+    { cwd: tree },
+  );
   return { file, dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** A `-s` split archive as ProcessMaker's MFB writes it: `tar czv <tmp> <PATH_DATA>sites/<ws> | split`. */
-export async function buildSplitArchive(ws: ProvisionedWorkspace, sharedDir: string, partBytes = 64 * 1024): Promise<PmArchive & { base: string }> {
+export async function buildSplitArchive(
+  ws: ProvisionedWorkspace,
+  sharedDir: string,
+  partBytes = 64 * 1024,
+): Promise<PmArchive & { base: string }> {
   const dir = await mkdtemp(path.join(tmpdir(), "pm-split-"));
   const tmp = path.join(sharedDir, "upgrade", "aB3xYz");
   await mkdir(tmp, { recursive: true });
-  await writeFile(path.join(tmp, `${ws.name}.meta`), pmMetaText({ ...pmMeta(ws, { engine: null }), directories: [ws.name] }));
+  await writeFile(
+    path.join(tmp, `${ws.name}.meta`),
+    pmMetaText({ ...pmMeta(ws, { engine: null }), directories: [ws.name] }),
+  );
   await dumpWorkspace(ws, path.join(tmp, `${ws.database}.sql`));
   const base = path.join(dir, `${ws.name}.tar`);
-  await execa("bash", ["-c", `tar czf - "$1" "$2" 2>/dev/null | split -b ${partBytes} -d - "$3."`, "x", tmp, ws.siteDir, base]);
+  await execa("bash", [
+    "-c",
+    `tar czf - "$1" "$2" 2>/dev/null | split -b ${partBytes} -d - "$3."`,
+    "x",
+    tmp,
+    ws.siteDir,
+    base,
+  ]);
   await rm(tmp, { recursive: true, force: true });
   return { file: base, base, dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -34,19 +34,36 @@ async function expectSameAsSource(name: string): Promise<void> {
   expect(db.wf.user).not.toBe(src.dbUser);
   expect(await tableChecksums(`wf_${name}`)).toEqual(await tableChecksums(src.database));
   const skip = (rel: string) => rel === "db.php";
-  expect(await treeFingerprint(path.join(install.sharedDir, "sites", name), skip)).toEqual(await treeFingerprint(src.siteDir, skip));
+  expect(await treeFingerprint(path.join(install.sharedDir, "sites", name), skip)).toEqual(
+    await treeFingerprint(src.siteDir, skip),
+  );
   // The new credentials connect, and the triggers (definer rewritten) work for the new user.
-  const conn = await connect({ host: db.wf.host, port: db.wf.port, user: db.wf.user, password: db.wf.password, database: db.wf.name });
+  const conn = await connect({
+    host: db.wf.host,
+    port: db.wf.port,
+    user: db.wf.user,
+    password: db.wf.password,
+    database: db.wf.name,
+  });
   try {
     const [app] = await conn.query<{ APP_UID: string }>("SELECT APP_UID FROM APPLICATION LIMIT 1");
-    await conn.execute("UPDATE APPLICATION SET APP_STATUS = 'COMPLETED', APP_UPDATE_DATE = NOW() WHERE APP_UID = ?", [app!.APP_UID]);
-    const [acv] = await conn.query<{ s: string }>("SELECT APP_STATUS AS s FROM APP_CACHE_VIEW WHERE APP_UID = ? LIMIT 1", [app!.APP_UID]);
+    await conn.execute(
+      "UPDATE APPLICATION SET APP_STATUS = 'COMPLETED', APP_UPDATE_DATE = NOW() WHERE APP_UID = ?",
+      [app!.APP_UID],
+    );
+    const [acv] = await conn.query<{ s: string }>(
+      "SELECT APP_STATUS AS s FROM APP_CACHE_VIEW WHERE APP_UID = ? LIMIT 1",
+      [app!.APP_UID],
+    );
     if (acv) expect(acv.s).toBe("COMPLETED");
     await conn.execute(
       "INSERT INTO APP_DELEGATION (APP_UID, DEL_INDEX, PRO_UID, TAS_UID, USR_UID, DEL_THREAD_STATUS, DEL_DELEGATE_DATE, DEL_DATA) VALUES (?, 99, 'P', 'T', '00000000000000000000000000000009', 'OPEN', NOW(), '')",
       [app!.APP_UID],
     );
-    const [cur] = await conn.query<{ u: string }>("SELECT APP_CUR_USER AS u FROM APPLICATION WHERE APP_UID = ?", [app!.APP_UID]);
+    const [cur] = await conn.query<{ u: string }>(
+      "SELECT APP_CUR_USER AS u FROM APPLICATION WHERE APP_UID = ?",
+      [app!.APP_UID],
+    );
     expect(cur!.u).toBe("00000000000000000000000000000009");
     const views = await conn.query("SELECT COUNT(*) AS n FROM ACTIVE_USERS_VIEW");
     expect(Number(views[0]?.["n"])).toBeGreaterThan(0);
@@ -57,21 +74,28 @@ async function expectSameAsSource(name: string): Promise<void> {
 
 describe("workspace-restore of ProcessMaker-made archives", () => {
   it("-i describes the archive without changing anything (--json)", async () => {
-    const r = await runInProcess(["workspace-restore", "-i", "--json", archive.file], { env: install.env() });
+    const r = await runInProcess(["workspace-restore", "-i", "--json", archive.file], {
+      env: install.env(),
+    });
     expect(r.stderr).toBe("");
     expect(r.exitCode).toBe(0);
-    const doc = JSON.parse(r.stdout);
-    expect(doc.workspaces[0].name).toBe(install.workspaces[0]!.name);
-    expect(doc.workspaces[0].platform).toBe("linux");
+    const doc = JSON.parse(r.stdout) as {
+      workspaces: Array<{ name: string; platform: string }>;
+      checksums: string;
+    };
+    expect(doc.workspaces[0]!.name).toBe(install.workspaces[0]!.name);
+    expect(doc.workspaces[0]!.platform).toBe("linux");
     expect(doc.checksums).toBe("absent");
     expect(r.stdout).not.toContain(install.workspaces[0]!.dbPassword);
   });
 
   it("restores a single .tar under a new name", async () => {
-    const r = await runInProcess(["workspace-restore", "--json", archive.file, "restoredpm"], { env: install.env() });
+    const r = await runInProcess(["workspace-restore", "--json", archive.file, "restoredpm"], {
+      env: install.env(),
+    });
     expect(r.stderr, r.stdout).toBe("");
     expect(r.exitCode).toBe(0);
-    const doc = JSON.parse(r.stdout);
+    const doc = JSON.parse(r.stdout) as { workspace: string };
     expect(doc.workspace).toBe("restoredpm");
     expect(JSON.stringify(doc)).not.toMatch(/password/i);
     await expectSameAsSource("restoredpm");
@@ -82,11 +106,15 @@ describe("workspace-restore of ProcessMaker-made archives", () => {
     try {
       const { copyFile } = await import("node:fs/promises");
       await copyFile(a.file, path.join(install.sharedDir, "backups", "eng1.tar"));
-      const r = await runInProcess(["workspace-restore", "eng1", "restoredeng1"], { env: install.env() });
+      const r = await runInProcess(["workspace-restore", "eng1", "restoredeng1"], {
+        env: install.env(),
+      });
       expect(r.exitCode, r.stderr).toBe(0);
       const db = await restoredDbPhp("restoredeng1");
       install.track("wf_restoredeng1", db.wf.user);
-      expect(Object.keys(await tableChecksums("wf_restoredeng1")).sort()).toEqual(Object.keys(await tableChecksums(install.workspaces[0]!.database)).sort());
+      expect(Object.keys(await tableChecksums("wf_restoredeng1")).sort()).toEqual(
+        Object.keys(await tableChecksums(install.workspaces[0]!.database)).sort(),
+      );
     } finally {
       await a.cleanup();
     }
@@ -95,7 +123,9 @@ describe("workspace-restore of ProcessMaker-made archives", () => {
   it("restores a split -m archive with absolute PATH_DATA paths", async () => {
     const s = await buildSplitArchive(install.workspaces[0]!, install.sharedDir);
     try {
-      const r = await runInProcess(["workspace-restore", "-m", s.base, "restoredsplit"], { env: install.env() });
+      const r = await runInProcess(["workspace-restore", "-m", s.base, "restoredsplit"], {
+        env: install.env(),
+      });
       expect(r.exitCode, r.stderr).toBe(0);
       await expectSameAsSource("restoredsplit");
     } finally {
