@@ -3,7 +3,9 @@ import type { Command } from "commander";
 import type { Ctx } from "../cli/context.js";
 import { usage } from "../errors.js";
 import { applyStatements, planGrant, planRevoke } from "../pm4/change.js";
-import { holderLabel, resolveHolder, resolvePermissions } from "../pm4/lookup.js";
+import type { Db } from "../db/types.js";
+import type { Pm4Install } from "../pm4/install.js";
+import { holderLabel, resolveHolder, resolvePermissions, type Holder } from "../pm4/lookup.js";
 import { heldRows, loadPermissions } from "../pm4/sql.js";
 import { renderStatement, type Statement } from "../pm4/statements.js";
 import { didYouMean } from "../ui/suggest.js";
@@ -62,6 +64,37 @@ function printDryRun(
   if (cacheNote) ctx.out.line(`-- then: ${cacheNote}`);
 }
 
+/**
+ * The common end of grant and revoke: print the SQL on --dry-run, or apply it in one transaction
+ * and clear a user's cached permissions. Returns false on --dry-run (nothing else to print).
+ */
+async function applyOrShow(
+  ctx: Ctx,
+  install: Pm4Install,
+  db: Db,
+  holder: Holder,
+  statements: readonly Statement[],
+  base: Record<string, unknown>,
+): Promise<boolean> {
+  const cacheNote =
+    holder.kind === "user"
+      ? `clear the cached permissions user_${holder.id}_permissions`
+      : undefined;
+  if (ctx.opts.dryRun) {
+    ctx.out.document({ ok: true, dryRun: true, ...base, sql: statements.map(renderStatement) });
+    printDryRun(ctx, statements, cacheNote);
+    return false;
+  }
+  const counts = await applyStatements(db, statements);
+  const changed = counts.some((n) => n > 0);
+  const cache =
+    holder.kind === "user"
+      ? await invalidateUserCache(ctx, install, holder.id, changed)
+      : undefined;
+  ctx.out.document({ ok: true, dryRun: false, ...base, ...(cache ? { cache } : {}) });
+  return true;
+}
+
 export async function grantCommand(ctx: Ctx, cmd: Command): Promise<void> {
   const o = cmd.opts<HolderOpts>();
   await withPm4(ctx, cmd, async (install, db) => {
@@ -75,10 +108,6 @@ export async function grantCommand(ctx: Ctx, cmd: Command): Promise<void> {
       all,
       o.withRequired === true,
     );
-    const cacheNote =
-      holder.kind === "user"
-        ? `clear the cached permissions user_${holder.id}_permissions`
-        : undefined;
     const base = {
       install: installJson(install),
       holder: { kind: holder.kind, id: holder.id, name: holder.name },
@@ -86,23 +115,7 @@ export async function grantCommand(ctx: Ctx, cmd: Command): Promise<void> {
       alreadyHeld: plan.alreadyHeld,
       addedRequired: plan.required,
     };
-    if (ctx.opts.dryRun) {
-      ctx.out.document({
-        ok: true,
-        dryRun: true,
-        ...base,
-        sql: plan.statements.map(renderStatement),
-      });
-      printDryRun(ctx, plan.statements, cacheNote);
-      return;
-    }
-    const counts = await applyStatements(db, plan.statements);
-    const changed = counts.some((n) => n > 0);
-    const cache =
-      holder.kind === "user"
-        ? await invalidateUserCache(ctx, install, holder.id, changed)
-        : undefined;
-    ctx.out.document({ ok: true, dryRun: false, ...base, ...(cache ? { cache } : {}) });
+    if (!(await applyOrShow(ctx, install, db, holder, plan.statements, base))) return;
     const label = holderLabel(holder);
     for (const r of plan.required)
       ctx.out.line(`Adding ${r.name}: required by ${r.neededBy.join(", ")}.`);
@@ -120,10 +133,6 @@ export async function revokeCommand(ctx: Ctx, cmd: Command): Promise<void> {
     const all = await loadPermissions(db);
     const requested = resolvePermissions(cmd.args, all);
     const plan = planRevoke(holder, requested, await heldRows(db, holder.type, holder.id), all);
-    const cacheNote =
-      holder.kind === "user"
-        ? `clear the cached permissions user_${holder.id}_permissions`
-        : undefined;
     const base = {
       install: installJson(install),
       holder: { kind: holder.kind, id: holder.id, name: holder.name },
@@ -131,23 +140,7 @@ export async function revokeCommand(ctx: Ctx, cmd: Command): Promise<void> {
       notHeld: plan.notHeld,
       stillNeeding: plan.orphaned,
     };
-    if (ctx.opts.dryRun) {
-      ctx.out.document({
-        ok: true,
-        dryRun: true,
-        ...base,
-        sql: plan.statements.map(renderStatement),
-      });
-      printDryRun(ctx, plan.statements, cacheNote);
-      return;
-    }
-    const counts = await applyStatements(db, plan.statements);
-    const changed = counts.some((n) => n > 0);
-    const cache =
-      holder.kind === "user"
-        ? await invalidateUserCache(ctx, install, holder.id, changed)
-        : undefined;
-    ctx.out.document({ ok: true, dryRun: false, ...base, ...(cache ? { cache } : {}) });
+    if (!(await applyOrShow(ctx, install, db, holder, plan.statements, base))) return;
     const label = holderLabel(holder);
     if (plan.remove.length > 0) {
       const dup = plan.remove.filter((r) => r.rows > 1).map((r) => `${r.name} ×${r.rows}`);
