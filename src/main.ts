@@ -4,6 +4,7 @@ import { buildProgram, type ProgramState } from "./cli/program.js";
 import { COMMANDS } from "./commands/index.js";
 import { ExitCode, PmError, isPmError } from "./errors.js";
 import { InterruptedSignal, type Runtime } from "./runtime.js";
+import { interruptOpenConnections } from "./db/mysql.js";
 
 const COMMANDER_OK = new Set(["commander.helpDisplayed", "commander.version", "commander.help"]);
 
@@ -25,8 +26,16 @@ function report(rt: Runtime, argv: readonly string[], error: PmError): void {
 export async function run(rt: Runtime, argv: readonly string[]): Promise<number> {
   const state: ProgramState = { exitCode: 0 };
   const program = buildProgram(rt, COMMANDS, state);
+  // Ctrl-C must not wait for a statement stuck behind a lock: kill what the database is doing.
+  const onAbort = (): void => void interruptOpenConnections();
+  rt.signal.addEventListener("abort", onAbort, { once: true });
   try {
     await program.parseAsync([...argv], { from: "user" });
+    if (rt.signal.aborted) {
+      // The command wound up on its own (its report is already out); the status says why.
+      rt.stderr.write("pmadmin: error [INTERRUPTED]: Interrupted; nothing was left half-done.\n");
+      return ExitCode.interrupted;
+    }
     return state.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -39,7 +48,8 @@ export async function run(rt: Runtime, argv: readonly string[]): Promise<number>
       }
       return ExitCode.usage;
     }
-    if (isPmError(error)) {
+    // After an interruption, whatever failed (a killed query, a cut pipe) failed because of it.
+    if (isPmError(error) && (!rt.signal.aborted || error.exitCode === ExitCode.interrupted)) {
       report(rt, argv, error);
       return error.exitCode;
     }
@@ -65,5 +75,7 @@ export async function run(rt: Runtime, argv: readonly string[]): Promise<number>
     );
     report(rt, argv, internal);
     return ExitCode.failed;
+  } finally {
+    rt.signal.removeEventListener("abort", onAbort);
   }
 }

@@ -1,7 +1,7 @@
 // The one importer of mysql2. Errors are turned into typed errors that never carry a password.
 import { existsSync } from "node:fs";
 import mysql from "mysql2/promise";
-import { failure } from "../errors.js";
+import { failure, interrupted } from "../errors.js";
 import type { Db, DbTarget, ExecResult, Queryable, Row, ServerInfo } from "./types.js";
 
 /** Where Debian, RHEL and macOS builds put the server socket; PHP's "localhost" uses it. */
@@ -57,23 +57,88 @@ export function dbError(t: DbTarget, error: unknown, what = "connect to"): Error
   });
 }
 
-function wrap(conn: mysql.Connection | mysql.PoolConnection): Queryable {
+function wrap(
+  conn: mysql.Connection | mysql.PoolConnection,
+  pending: Set<(error: Error) => void>,
+): Queryable {
+  // Every statement can also be failed from outside (interruptOpenConnections).
+  const run = <R>(sql: string, params?: readonly unknown[]): Promise<R> =>
+    new Promise<R>((resolve, reject) => {
+      pending.add(reject);
+      conn.query(sql, params as unknown[] | undefined).then(
+        ([r]) => {
+          pending.delete(reject);
+          resolve(r as R);
+        },
+        (error: unknown) => {
+          pending.delete(reject);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
   return {
-    async query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
-      const [rows] = await conn.query(sql, params as unknown[] | undefined);
-      return rows as T[];
+    query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+      return run<T[]>(sql, params);
     },
     async execute(sql: string, params?: readonly unknown[]): Promise<ExecResult> {
-      const [res] = await conn.query(sql, params as unknown[] | undefined);
+      const res = await run<unknown>(sql, params);
       const r = res as { affectedRows?: number; insertId?: number };
       return { affectedRows: r.affectedRows ?? 0, insertId: r.insertId ?? 0 };
     },
   };
 }
 
+export interface ConnectOptions {
+  /**
+   * Whether an interruption (Ctrl-C, SIGTERM) kills this connection's running statement at once.
+   * Read-only work and single transactions are safe to cut (the server rolls back); the restore's
+   * journaled swap opts out and finishes or undoes its step itself.
+   */
+  killOnInterrupt?: boolean;
+}
+
+interface OpenConnection {
+  conn: mysql.Connection;
+  target: DbTarget;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Rejecters of the statements in flight: a destroyed mysql2 connection never settles them. */
+  pending: Set<(error: Error) => void>;
+}
+
+/** Connections that interruptOpenConnections() may kill. */
+const interruptible = new Set<OpenConnection>();
+
+/**
+ * Kills the statements of every interruptible connection (KILL from a side connection: a
+ * statement waiting on a lock would otherwise wait on the server long after we are gone) and
+ * drops the connections, so awaiting code fails at once instead of hanging.
+ */
+export async function interruptOpenConnections(): Promise<void> {
+  const victims = [...interruptible];
+  interruptible.clear();
+  await Promise.all(
+    victims.map(async (v) => {
+      try {
+        const side = await mysql.createConnection(connectionOptions(v.target, v.env));
+        try {
+          await side.query(`KILL ${Number(v.conn.threadId)}`);
+        } finally {
+          side.destroy();
+        }
+      } catch {
+        // the connection may already be gone; failing its statements below is what matters
+      }
+      for (const reject of v.pending) reject(interrupted());
+      v.pending.clear();
+      v.conn.destroy();
+    }),
+  );
+}
+
 export async function connect(
   t: DbTarget,
   env: Readonly<Record<string, string | undefined>> = {},
+  options: ConnectOptions = {},
 ): Promise<Db> {
   let conn: mysql.Connection;
   try {
@@ -83,7 +148,9 @@ export async function connect(
   }
   // Errors after connect (server gone away) must not crash the process as unhandled events.
   conn.on("error", () => undefined);
-  const q = wrap(conn);
+  const entry: OpenConnection = { conn, target: { ...t }, env, pending: new Set() };
+  if (options.killOnInterrupt !== false) interruptible.add(entry);
+  const q = wrap(conn, entry.pending);
   return {
     ...q,
     target: { ...t },
@@ -99,6 +166,7 @@ export async function connect(
       }
     },
     async close(): Promise<void> {
+      interruptible.delete(entry);
       await conn.end().catch(() => conn.destroy());
     },
   };

@@ -173,7 +173,8 @@ export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
     await pauseAt(i.env, s, i.notice);
   };
   await writeJournal(i.sharedDir, j);
-  const db = await connect(i.admin, i.env);
+  // The swap must finish or roll back its own step: an interruption does not cut it.
+  const db = await connect(i.admin, i.env, { killOnInterrupt: false });
   let swapping = false;
   try {
     const created = await ensureUser(

@@ -140,7 +140,7 @@ export async function recoverWorkspace(o: RecoverOptions): Promise<RecoveryOutco
   const j = await readJournal(o.sharedDir, o.workspace);
   if (!j) return "none";
   assertNotRunning(j);
-  const db = await connect(await o.admin(), o.env);
+  const db = await connect(await o.admin(), o.env, { killOnInterrupt: false });
   try {
     if (j.step === "staging" || (j.step === "swap-db" && !(await databasesRenamed(db, j)))) {
       o.log(
