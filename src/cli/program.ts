@@ -1,5 +1,5 @@
 // The commander program: global options and command registration. No logic lives here.
-import { Command, Option } from "commander";
+import { Command, Option, type OutputConfiguration } from "commander";
 import type { Runtime } from "../runtime.js";
 import { pmadminVersion } from "../version.js";
 import { createCtx, readGlobals, type Handler } from "./context.js";
@@ -12,6 +12,15 @@ export interface ProgramState {
 export type Binder = (handler: Handler) => (...args: unknown[]) => Promise<void>;
 
 export type Registrar = (program: Command, bind: Binder) => void;
+
+/** Commander's own messages go where ours do, and its errors look like ours. */
+function output(rt: Runtime): OutputConfiguration {
+  return {
+    writeOut: (s) => rt.stdout.write(s),
+    writeErr: (s) => rt.stderr.write(s),
+    outputError: (s, write) => write(`pmadmin: error [USAGE]: ${s.replace(/^error: /, "")}`),
+  };
+}
 
 export function buildProgram(
   rt: Runtime,
@@ -46,10 +55,7 @@ export function buildProgram(
     .showSuggestionAfterError(true)
     .showHelpAfterError("(run 'pmadmin --help' for usage)")
     .exitOverride()
-    .configureOutput({
-      writeOut: (s) => rt.stdout.write(s),
-      writeErr: (s) => rt.stderr.write(s),
-    });
+    .configureOutput(output(rt));
 
   const bind: Binder =
     (handler) =>
@@ -65,10 +71,7 @@ export function buildProgram(
   const apply = (cmd: Command): void => {
     cmd.exitOverride();
     cmd.showSuggestionAfterError(true);
-    cmd.configureOutput({
-      writeOut: (s) => rt.stdout.write(s),
-      writeErr: (s) => rt.stderr.write(s),
-    });
+    cmd.configureOutput(output(rt));
     for (const sub of cmd.commands) apply(sub);
   };
   for (const sub of program.commands) apply(sub);

@@ -75,6 +75,10 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
   const flags = cmd.opts<RestoreFlags>();
   const [file, newName] = cmd.args as [string, string | undefined];
   if (newName !== undefined) assertWorkspaceName(newName);
+  if (flags.workspace !== undefined) assertWorkspaceName(flags.workspace);
+  // Options are checked before any file is looked at (a bad --port is a usage error first).
+  if (flags.port !== undefined)
+    adminWithPort({ host: "", port: undefined, user: "", password: "" }, flags.port);
   const inst = await ctx.installation();
   const progress = (m: string): void =>
     ctx.out.progressAllowed ? ctx.out.info(m) : ctx.out.verbose(m);

@@ -74,7 +74,7 @@ describe("help for every command", () => {
   it.each(paths.map((p) => [p.join(" "), p] as const))("%s --bogus exits 2", async (_n, p) => {
     const r = await runInProcess([...p, "--bogus"], { env });
     expect(r.exitCode, r.stdout + r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/error: unknown option '--bogus'/);
+    expect(r.stderr).toMatch(/^pmadmin: error \[USAGE\]: unknown option '--bogus'/);
     expect(r.stdout).toBe("");
     const j = await runInProcess([...p, "--bogus", "--json"], { env });
     expect(j.exitCode).toBe(2);
