@@ -5,14 +5,17 @@
 import { mkdir, readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect } from "../../src/db/mysql.js";
 import { parseDbPhp } from "../../src/install/db-php.js";
 import type { ProvisionedWorkspace } from "../../src/sandbox/provision.js";
 import { SPECIAL_ENTRIES } from "../../src/sandbox/layout.js";
 import { runBin } from "../helpers/cli.js";
 import { uniqueName } from "../helpers/db.js";
 import { createTestInstall, type TestInstall } from "../helpers/install.js";
-import { tableChecksums, treeFingerprint } from "../helpers/restore-compare.js";
+import {
+  tableChecksums,
+  treeFingerprint,
+  expectTriggersWorkAs,
+} from "../helpers/restore-compare.js";
 
 let install: TestInstall;
 let ws: ProvisionedWorkspace;
@@ -75,40 +78,7 @@ async function expectIdentical(name: string): Promise<void> {
   expect(c.exitCode, `${c.stdout}\n${c.stderr}`).toBe(0);
 
   // The new credentials connect; the triggers (definer rewritten) fire for the new user.
-  const conn = await connect({
-    host: db.wf.host,
-    port: db.wf.port,
-    user: db.wf.user,
-    password: db.wf.password,
-    database: db.wf.name,
-  });
-  try {
-    const [app] = await conn.query<{ APP_UID: string }>(
-      "SELECT APP_UID FROM APPLICATION ORDER BY APP_UID LIMIT 1",
-    );
-    await conn.execute(
-      "UPDATE APPLICATION SET APP_STATUS = 'COMPLETED', APP_UPDATE_DATE = NOW() WHERE APP_UID = ?",
-      [app!.APP_UID],
-    );
-    const [acv] = await conn.query<{ s: string }>(
-      "SELECT APP_STATUS AS s FROM APP_CACHE_VIEW WHERE APP_UID = ? LIMIT 1",
-      [app!.APP_UID],
-    );
-    if (acv) expect(acv.s).toBe("COMPLETED");
-    await conn.execute(
-      "INSERT INTO APP_DELEGATION (APP_UID, DEL_INDEX, PRO_UID, TAS_UID, USR_UID, DEL_THREAD_STATUS, DEL_DELEGATE_DATE, DEL_DATA) VALUES (?, 99, 'P', 'T', '00000000000000000000000000000009', 'OPEN', NOW(), '')",
-      [app!.APP_UID],
-    );
-    const [cur] = await conn.query<{ u: string }>(
-      "SELECT APP_CUR_USER AS u FROM APPLICATION WHERE APP_UID = ?",
-      [app!.APP_UID],
-    );
-    expect(cur!.u).toBe("00000000000000000000000000000009");
-    const [v] = await conn.query<{ n: number }>("SELECT COUNT(*) AS n FROM ACTIVE_USERS_VIEW");
-    expect(Number(v!.n)).toBeGreaterThan(0);
-  } finally {
-    await conn.close();
-  }
+  await expectTriggersWorkAs(db.wf);
 }
 
 async function roundTrip(

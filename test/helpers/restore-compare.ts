@@ -3,7 +3,9 @@
 import { createHash } from "node:crypto";
 import { readFile, readdir, readlink } from "node:fs/promises";
 import { walk } from "../../src/fsx/walk.js";
-import { ident } from "../../src/db/mysql.js";
+import { expect } from "vitest";
+import { connect, ident } from "../../src/db/mysql.js";
+import type { DbEndpoint } from "../../src/install/db-php.js";
 import { adminDb } from "./db.js";
 
 export async function tableChecksums(database: string): Promise<Record<string, string>> {
@@ -70,5 +72,47 @@ export async function restoreFootprint(
     return { sites: (await readdir(sitesDir)).sort(), dbs, grants };
   } finally {
     await db.close();
+  }
+}
+
+/**
+ * Connects with a restored workspace's own db.php credentials and shows its triggers (definers
+ * rewritten) and view work for that user: APPLICATION_UPDATE copies into APP_CACHE_VIEW,
+ * APP_DELEGATION_INSERT sets APPLICATION.APP_CUR_USER, ACTIVE_USERS_VIEW answers.
+ */
+export async function expectTriggersWorkAs(endpoint: DbEndpoint): Promise<void> {
+  const conn = await connect({
+    host: endpoint.host,
+    port: endpoint.port,
+    user: endpoint.user,
+    password: endpoint.password,
+    database: endpoint.name,
+  });
+  try {
+    const [app] = await conn.query<{ APP_UID: string }>(
+      "SELECT APP_UID FROM APPLICATION ORDER BY APP_UID LIMIT 1",
+    );
+    await conn.execute(
+      "UPDATE APPLICATION SET APP_STATUS = 'COMPLETED', APP_UPDATE_DATE = NOW() WHERE APP_UID = ?",
+      [app!.APP_UID],
+    );
+    const [acv] = await conn.query<{ s: string }>(
+      "SELECT APP_STATUS AS s FROM APP_CACHE_VIEW WHERE APP_UID = ? LIMIT 1",
+      [app!.APP_UID],
+    );
+    if (acv) expect(acv.s).toBe("COMPLETED");
+    await conn.execute(
+      "INSERT INTO APP_DELEGATION (APP_UID, DEL_INDEX, PRO_UID, TAS_UID, USR_UID, DEL_THREAD_STATUS, DEL_DELEGATE_DATE, DEL_DATA) VALUES (?, 99, 'P', 'T', '00000000000000000000000000000009', 'OPEN', NOW(), '')",
+      [app!.APP_UID],
+    );
+    const [cur] = await conn.query<{ u: string }>(
+      "SELECT APP_CUR_USER AS u FROM APPLICATION WHERE APP_UID = ?",
+      [app!.APP_UID],
+    );
+    expect(cur!.u).toBe("00000000000000000000000000000009");
+    const [v] = await conn.query<{ n: number }>("SELECT COUNT(*) AS n FROM ACTIVE_USERS_VIEW");
+    expect(Number(v!.n)).toBeGreaterThan(0);
+  } finally {
+    await conn.close();
   }
 }

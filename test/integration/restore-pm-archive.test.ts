@@ -3,12 +3,15 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect } from "../../src/db/mysql.js";
 import { parseDbPhp } from "../../src/install/db-php.js";
 import { runInProcess } from "../helpers/cli.js";
 import { createTestInstall, type TestInstall } from "../helpers/install.js";
 import { buildPmArchive, buildSplitArchive, type PmArchive } from "../helpers/pm-archive.js";
-import { tableChecksums, treeFingerprint } from "../helpers/restore-compare.js";
+import {
+  tableChecksums,
+  treeFingerprint,
+  expectTriggersWorkAs,
+} from "../helpers/restore-compare.js";
 
 let install: TestInstall;
 let archive: PmArchive;
@@ -38,38 +41,7 @@ async function expectSameAsSource(name: string): Promise<void> {
     await treeFingerprint(src.siteDir, skip),
   );
   // The new credentials connect, and the triggers (definer rewritten) work for the new user.
-  const conn = await connect({
-    host: db.wf.host,
-    port: db.wf.port,
-    user: db.wf.user,
-    password: db.wf.password,
-    database: db.wf.name,
-  });
-  try {
-    const [app] = await conn.query<{ APP_UID: string }>("SELECT APP_UID FROM APPLICATION LIMIT 1");
-    await conn.execute(
-      "UPDATE APPLICATION SET APP_STATUS = 'COMPLETED', APP_UPDATE_DATE = NOW() WHERE APP_UID = ?",
-      [app!.APP_UID],
-    );
-    const [acv] = await conn.query<{ s: string }>(
-      "SELECT APP_STATUS AS s FROM APP_CACHE_VIEW WHERE APP_UID = ? LIMIT 1",
-      [app!.APP_UID],
-    );
-    if (acv) expect(acv.s).toBe("COMPLETED");
-    await conn.execute(
-      "INSERT INTO APP_DELEGATION (APP_UID, DEL_INDEX, PRO_UID, TAS_UID, USR_UID, DEL_THREAD_STATUS, DEL_DELEGATE_DATE, DEL_DATA) VALUES (?, 99, 'P', 'T', '00000000000000000000000000000009', 'OPEN', NOW(), '')",
-      [app!.APP_UID],
-    );
-    const [cur] = await conn.query<{ u: string }>(
-      "SELECT APP_CUR_USER AS u FROM APPLICATION WHERE APP_UID = ?",
-      [app!.APP_UID],
-    );
-    expect(cur!.u).toBe("00000000000000000000000000000009");
-    const views = await conn.query("SELECT COUNT(*) AS n FROM ACTIVE_USERS_VIEW");
-    expect(Number(views[0]?.["n"])).toBeGreaterThan(0);
-  } finally {
-    await conn.close();
-  }
+  await expectTriggersWorkAs(db.wf);
 }
 
 describe("workspace-restore of ProcessMaker-made archives", () => {
