@@ -8,7 +8,9 @@ import { formatTable } from "../ui/table.js";
 import { withRbac } from "./rbac-common.js";
 
 export function registerPermission(program: Command, bind: Binder): void {
-  const permission = program.command("permission").description("the permissions of a workspace");
+  const permission = withWorkspaceOption(
+    program.command("permission").description("the permissions of a workspace"),
+  );
   withWorkspaceOption(
     permission
       .command("list")

@@ -20,7 +20,8 @@ export async function withRbac<T>(
   cmd: Command,
   fn: (s: RbacSession) => T | Promise<T>,
 ): Promise<T> {
-  const ws = await oneWorkspace(ctx, cmd.opts<{ workspace?: string }>().workspace);
+  // -w may stand before the subcommand too (`role -w WS list`): take it from either level.
+  const ws = await oneWorkspace(ctx, cmd.optsWithGlobals<{ workspace?: string }>().workspace);
   return withRbacDb(ws, ctx.rt.env, async (db) => fn({ ws, db, state: await loadRbac(db) }));
 }
 

@@ -12,9 +12,13 @@ import { statusWord, systemCode, withRbac } from "./rbac-common.js";
 import { registerRoleChanges } from "./role-change.js";
 
 export function registerRole(program: Command, bind: Binder): void {
-  const role = program
-    .command("role")
-    .description("list, show, create, activate and deactivate roles; grant and revoke permissions");
+  const role = withWorkspaceOption(
+    program
+      .command("role")
+      .description(
+        "list, show, create, activate and deactivate roles; grant and revoke permissions",
+      ),
+  );
   withWorkspaceOption(
     role.command("list").description("roles with name, status, users and permission count"),
   ).action(bind(roleList));

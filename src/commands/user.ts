@@ -10,7 +10,9 @@ import { labelRows } from "../ui/output.js";
 import { withRbac } from "./rbac-common.js";
 
 export function registerUser(program: Command, bind: Binder): void {
-  const user = program.command("user").description("show a user; change a user's role");
+  const user = withWorkspaceOption(
+    program.command("user").description("show a user; change a user's role"),
+  );
   withWorkspaceOption(
     user
       .command("show")

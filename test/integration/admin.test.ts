@@ -54,6 +54,22 @@ describe("due dates", () => {
     expect(r.stderr).toContain(b.name);
   });
 
+  it("role/permission/user take -w before or after the subcommand, and need it with several workspaces", async () => {
+    const ambiguous = await pm("role", "list");
+    expect(ambiguous.exitCode).toBe(2);
+    expect(ambiguous.stderr).toContain("[WORKSPACE.AMBIGUOUS]");
+    for (const args of [
+      ["role", "-w", b.name, "list", "--json"],
+      ["role", "list", "-w", b.name, "--json"],
+      ["permission", "-w", b.name, "list", "--json"],
+      ["user", "-w", b.name, "show", "admin", "--json"],
+    ]) {
+      const r = await pm(...args);
+      expect(r.exitCode, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+      expect((JSON.parse(r.stdout) as { workspace: string }).workspace).toBe(b.name);
+    }
+  });
+
   it("extends in USERS and RBAC_USERS together with USR_UPDATE_DATE and prints old → new", async () => {
     const r = await pm("extend-admin", a.name, "--days", "30");
     expect(r.exitCode).toBe(0);
