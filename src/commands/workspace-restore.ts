@@ -1,6 +1,7 @@
 // `workspace-restore [-o] [-i] [-m] [-w SRC] [-l LANG] [-p PORT] BACKUP-FILE [NEW-WORKSPACE]`
 // (cli-contract.md §workspace-restore): read → preflight → stage → swap; never loses the live workspace.
 import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
 import type { Binder } from "../cli/program.js";
@@ -93,9 +94,10 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
   progress(
     `reading ${source.file}${source.parts.length > 1 ? ` (${source.parts.length} parts)` : ""}`,
   );
-  // The restore's private work directory (entry records of pass 1, directory records of pass 2),
-  // on the shared directory's filesystem, which the staging copy needs anyway; always removed.
-  const workDir = await mkdtemp(path.join(inst.sharedDir, ".pmadmin-restore-"));
+  // The restore's private work directory (entry records of pass 1, directory records of pass 2).
+  // In the system temp dir, not <shared>: `-i` must work on a read-only installation, and a
+  // killed run leaves nothing in the shared directory. Always removed.
+  const workDir = await mkdtemp(path.join(tmpdir(), "pmadmin-restore-"));
   try {
     return await restoreFromArchive(ctx, flags, { file, newName, inst, source, workDir, progress });
   } finally {
