@@ -10,6 +10,8 @@
 //   ManifestEntryLog                  spools entries to a file while an archive is written, then
 //                                     streams the manifest (memory stays flat however many files)
 //   parseManifest(text): Manifest     validates shape; throws PmError ARCHIVE.BAD_MANIFEST (exit 1)
+//   checkManifestHead(raw), manifestEntryProblem(e), notJson(message): the same checks in parts,
+//   ManifestEntriesSplitter           for a reader that streams the entries (workspace-restore)
 //   manifestEntryMap(m): Map<name, ManifestEntry>
 //
 // Entry names are exactly the tar entry names ('/' separated, no trailing '/'). Directories and
@@ -147,13 +149,8 @@ function bad(why: string): Error {
 const isObj = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-export function parseManifest(text: string): Manifest {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw bad(`not JSON (${(error as Error).message})`);
-  }
+/** The manifest's fields other than its entries (entries replaced by an empty array). */
+export function checkManifestHead(raw: unknown): Manifest {
   if (!isObj(raw)) throw bad("not an object");
   if (raw["format"] !== MANIFEST_FORMAT) throw bad(`format is not "${MANIFEST_FORMAT}"`);
   const version = raw["formatVersion"];
@@ -188,19 +185,242 @@ export function parseManifest(text: string): Manifest {
     }
   }
   if (!Array.isArray(raw["entries"])) throw bad("entries missing");
-  for (const e of raw["entries"] as unknown[]) {
-    if (
-      !isObj(e) ||
-      typeof e["name"] !== "string" ||
-      typeof e["size"] !== "number" ||
-      typeof e["sha256"] !== "string"
-    ) {
-      throw bad("an entry is malformed");
-    }
-    if (!/^[0-9a-f]{64}$/.test(e["sha256"]))
-      throw bad(`entry ${String(e["name"])} has a bad sha256`);
-  }
   return raw as unknown as Manifest;
+}
+
+/** Why one element of the manifest's entries is malformed (a PmError), or undefined. */
+export function manifestEntryProblem(e: unknown): Error | undefined {
+  if (
+    !isObj(e) ||
+    typeof e["name"] !== "string" ||
+    typeof e["size"] !== "number" ||
+    typeof e["sha256"] !== "string"
+  ) {
+    return bad("an entry is malformed");
+  }
+  if (!/^[0-9a-f]{64}$/.test(e["sha256"]))
+    return bad(`entry ${String(e["name"])} has a bad sha256`);
+  return undefined;
+}
+
+export function notJson(message: string): Error {
+  return bad(`not JSON (${message})`);
+}
+
+export function parseManifest(text: string): Manifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw notJson((error as Error).message);
+  }
+  const m = checkManifestHead(raw);
+  for (const e of m.entries as unknown[]) {
+    const problem = manifestEntryProblem(e);
+    if (problem) throw problem;
+  }
+  return m;
+}
+
+const enum Mode {
+  Head,
+  Between,
+  Element,
+  Dead,
+}
+
+/**
+ * Splits a manifest's JSON text, fed in chunks, into its "entries" array's elements (parsed one
+ * at a time) and everything else (`head()`: the text with that array emptied), so a manifest of a
+ * million entries is checked without holding it. Any JSON syntax error, inside the array or out,
+ * is reported by `syntaxError` (elements and separators here; the rest when `head()` is parsed).
+ */
+export class ManifestEntriesSplitter {
+  syntaxError: string | undefined;
+  private readonly headParts: string[] = [];
+  private mode = Mode.Head;
+  private depth = 0;
+  private inStr = false;
+  private esc = false;
+  /** Head, depth 1: the string token being read, the last one, and whether ':' followed it. */
+  private tok = "";
+  private key: string | undefined;
+  private afterStr = false;
+  private afterKey = false;
+  private seenEntries = false;
+  /** Between elements. */
+  private hadElem = false;
+  private afterComma = false;
+  /** Current element. */
+  private elem: string[] = [];
+  private elemDepth = 0;
+  private elemKind: "nest" | "str" | "prim" = "nest";
+
+  private fail(why: string): void {
+    this.syntaxError ??= why;
+    this.mode = Mode.Dead;
+  }
+
+  private finishElement(out: unknown[]): void {
+    const text = this.elem.join("");
+    this.elem = [];
+    this.mode = Mode.Between;
+    this.hadElem = true;
+    this.afterComma = false;
+    try {
+      out.push(JSON.parse(text));
+    } catch (error) {
+      this.fail((error as Error).message);
+    }
+  }
+
+  /** Feeds a chunk; returns the elements of "entries" completed in it, in order. */
+  feed(chunk: string): unknown[] {
+    const out: unknown[] = [];
+    let seg = 0;
+    const n = chunk.length;
+    for (let i = 0; i < n && this.mode !== Mode.Dead; i++) {
+      const c = chunk.charCodeAt(i);
+      if (this.mode === Mode.Head) {
+        if (this.inStr) {
+          if (this.depth === 1 && this.tok.length < 80) this.tok += chunk[i];
+          if (this.esc) this.esc = false;
+          else if (c === 0x5c) this.esc = true;
+          else if (c === 0x22) {
+            this.inStr = false;
+            if (this.depth === 1) {
+              this.key = this.tok;
+              this.afterStr = true;
+            }
+          }
+          continue;
+        }
+        if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+        if (c === 0x22) {
+          this.inStr = true;
+          this.tok = '"';
+          this.afterStr = false;
+          this.afterKey = false;
+          continue;
+        }
+        if (c === 0x3a && this.afterStr && this.depth === 1) {
+          this.afterStr = false;
+          this.afterKey = true;
+          continue;
+        }
+        if (c === 0x5b && this.afterKey && this.depth === 1 && this.isEntriesKey()) {
+          this.seenEntries = true;
+          this.afterKey = false;
+          this.headParts.push(chunk.slice(seg, i), "[]");
+          seg = i + 1;
+          this.mode = Mode.Between;
+          this.hadElem = false;
+          this.afterComma = false;
+          continue;
+        }
+        this.afterStr = false;
+        this.afterKey = false;
+        if (c === 0x7b || c === 0x5b) this.depth += 1;
+        else if (c === 0x7d || c === 0x5d) this.depth -= 1;
+        continue;
+      }
+      if (this.mode === Mode.Between) {
+        if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+        if (c === 0x5d) {
+          if (this.afterComma) {
+            this.fail("a trailing comma in the entries array");
+            break;
+          }
+          this.mode = Mode.Head;
+          seg = i + 1;
+          continue;
+        }
+        if (c === 0x2c) {
+          if (!this.hadElem || this.afterComma) {
+            this.fail("a misplaced comma in the entries array");
+            break;
+          }
+          this.afterComma = true;
+          continue;
+        }
+        if (this.hadElem && !this.afterComma) {
+          this.fail("a missing comma in the entries array");
+          break;
+        }
+        this.mode = Mode.Element;
+        this.elemDepth = 0;
+        this.inStr = false;
+        this.esc = false;
+        this.elemKind = c === 0x7b || c === 0x5b ? "nest" : c === 0x22 ? "str" : "prim";
+        seg = i;
+        if (this.elemKind === "str") {
+          this.inStr = true;
+          continue;
+        }
+        if (this.elemKind === "nest") {
+          this.elemDepth = 1;
+          continue;
+        }
+        // a primitive: falls through to be scanned below
+      }
+      // Mode.Element
+      if (this.inStr) {
+        if (this.esc) this.esc = false;
+        else if (c === 0x5c) this.esc = true;
+        else if (c === 0x22) {
+          this.inStr = false;
+          if (this.elemKind === "str") {
+            this.elem.push(chunk.slice(seg, i + 1));
+            seg = i + 1;
+            this.finishElement(out);
+          }
+        }
+        continue;
+      }
+      if (this.elemKind === "prim") {
+        if (c === 0x2c || c === 0x5d || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+          this.elem.push(chunk.slice(seg, i));
+          seg = i;
+          this.finishElement(out);
+          i -= 1; // the separator is read again between elements
+        }
+        continue;
+      }
+      if (c === 0x22) this.inStr = true;
+      else if (c === 0x7b || c === 0x5b) this.elemDepth += 1;
+      else if (c === 0x7d || c === 0x5d) {
+        this.elemDepth -= 1;
+        if (this.elemDepth === 0) {
+          this.elem.push(chunk.slice(seg, i + 1));
+          seg = i + 1;
+          this.finishElement(out);
+        }
+      }
+    }
+    if (this.mode === Mode.Head) this.headParts.push(chunk.slice(seg));
+    else if (this.mode === Mode.Element) this.elem.push(chunk.slice(seg));
+    return out;
+  }
+
+  private isEntriesKey(): boolean {
+    if (this.seenEntries || this.key === undefined) return false;
+    try {
+      return JSON.parse(this.key) === "entries";
+    } catch {
+      return false;
+    }
+  }
+
+  /** Ends the input; returns the text without the entries' elements. */
+  end(): string {
+    if (this.mode === Mode.Element && this.elemKind === "prim") {
+      this.elem.push("");
+      this.finishElement([]);
+    }
+    if (this.mode === Mode.Between || this.mode === Mode.Element)
+      this.fail("the entries array is not closed");
+    return this.headParts.join("");
+  }
 }
 
 export function manifestEntryMap(m: Manifest): Map<string, ManifestEntry> {

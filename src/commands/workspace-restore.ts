@@ -1,8 +1,12 @@
 // `workspace-restore [-o] [-i] [-m] [-w SRC] [-l LANG] [-p PORT] BACKUP-FILE [NEW-WORKSPACE]`
 // (cli-contract.md §workspace-restore): read → preflight → stage → swap; never loses the live workspace.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { Command } from "commander";
 import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
+import type { Installation } from "../install/installation.js";
 import { connect, withDb } from "../db/mysql.js";
 import type { DbTarget } from "../db/types.js";
 import { refused, usage } from "../errors.js";
@@ -10,7 +14,7 @@ import { formatBytes, treeSize } from "../fsx/walk.js";
 import { assertWorkspaceName } from "../install/names.js";
 import { acquireWorkspaceLocks } from "../lock/workspace-lock.js";
 import { applyRestore } from "../restore/apply.js";
-import { resolveArchive } from "../restore/archive-source.js";
+import { resolveArchive, type ArchiveSource } from "../restore/archive-source.js";
 import { describeArchive } from "../restore/describe.js";
 import { recoverWorkspace } from "../restore/journal.js";
 import { archiveWorkspaces, planRestore, type RestorePlan } from "../restore/plan.js";
@@ -90,10 +94,34 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
   progress(
     `reading ${source.file}${source.parts.length > 1 ? ` (${source.parts.length} parts)` : ""}`,
   );
-  const scan = await scanArchive(source, ctx.rt.signal);
+  // The restore's private work directory (entry records of pass 1, directory records of pass 2).
+  // In the system temp dir, not <shared>: `-i` must work on a read-only installation, and a
+  // killed run leaves nothing in the shared directory. Always removed.
+  const workDir = await mkdtemp(path.join(tmpdir(), "pmadmin-restore-"));
+  try {
+    return await restoreFromArchive(ctx, flags, { file, newName, inst, source, workDir, progress });
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+async function restoreFromArchive(
+  ctx: Ctx,
+  flags: RestoreFlags,
+  o: {
+    file: string;
+    newName: string | undefined;
+    inst: Installation;
+    source: ArchiveSource;
+    workDir: string;
+    progress: (m: string) => void;
+  },
+): Promise<number> {
+  const { newName, inst, source, workDir, progress } = o;
+  const scan = await scanArchive(source, workDir, ctx.rt.signal);
 
   if (flags.info) {
-    const d = describeArchive(source, scan);
+    const d = await describeArchive(source, scan);
     ctx.out.document({ ok: true, ...d });
     ctx.out.line(
       `Found ${d.workspaces.length} workspace(s) in ${d.file} (${formatBytes(d.bytes)}${d.compressed ? ", gzip" : ""}; checksums ${d.checksums === "verified" ? `verified for ${d.entriesVerified} entries` : "absent (not a pmadmin backup)"})`,
@@ -117,7 +145,7 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
     return 0;
   }
 
-  const workspaces = archiveWorkspaces(scan);
+  const workspaces = await archiveWorkspaces(scan);
   const target =
     newName ??
     flags.workspace ??
@@ -145,7 +173,7 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
     const state = await withDb(adminCreds, ctx.rt.env, (db) =>
       readTargetState(db, inst.sitesDir, ctx.rt.platform),
     );
-    const plan = planRestore(
+    const plan = await planRestore(
       scan,
       {
         sourceWorkspace: flags.workspace,
@@ -169,6 +197,7 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
       plan,
       scan,
       source,
+      workDir,
       sharedDir: inst.sharedDir,
       sitesDir: inst.sitesDir,
       admin: adminCreds,
@@ -219,7 +248,7 @@ function dryRun(ctx: Ctx, plan: RestorePlan): number {
       target: d.target,
       dumpBytes: d.sqlBytes,
     })),
-    files: plan.files.length,
+    files: plan.fileCount,
     fileBytes: plan.fileBytes,
     checksumsVerified: plan.manifest.verified,
     warnings: plan.warnings,
@@ -231,7 +260,7 @@ function dryRun(ctx: Ctx, plan: RestorePlan): number {
   for (const d of plan.databases)
     ctx.out.line(`  load ${d.source} (${formatBytes(d.sqlBytes)}) into ${d.target}`);
   ctx.out.line(
-    `  ${plan.files.length} entries (${formatBytes(plan.fileBytes)}) into sites/${plan.target}/`,
+    `  ${plan.fileCount} entries (${formatBytes(plan.fileBytes)}) into sites/${plan.target}/`,
   );
   ctx.out.line(
     plan.renaming

@@ -16,8 +16,8 @@ import { baseTables, captureObjects, databaseExists, dropObjects } from "./db-ob
 import { loadDump } from "./db-load.js";
 import { parseDbPhp } from "../install/db-php.js";
 import { removeJournal, writeJournal, type Journal, type JournalStep } from "./journal-file.js";
-import type { PlannedEntry, RawEntry } from "./layout.js";
-import type { RestorePlan } from "./plan.js";
+import { entryCursor } from "./entry-spool.js";
+import { filePlanner, plannedFiles, type RestorePlan } from "./plan.js";
 import type { ArchiveScan } from "./scan.js";
 import { FileStager } from "./stage-files.js";
 import { recoverWorkspace, rollback, swapDatabases, swapFiles, finish } from "./swap.js";
@@ -26,6 +26,8 @@ export interface ApplyInput {
   plan: RestorePlan;
   scan: ArchiveScan;
   source: ArchiveSource;
+  /** The restore's private work directory (the scan's spool files are there). */
+  workDir: string;
   sharedDir: string;
   sitesDir: string;
   admin: DbTarget;
@@ -192,50 +194,54 @@ export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
     throwIfInterrupted(i.signal);
 
     const definer = `${ident(account.user)}@${ident("localhost")}`;
-    const stager = new FileStager(j.stageDir);
-    const planned = new Map<RawEntry, PlannedEntry>(plan.files.map((f) => [f.entry, f]));
+    const stager = new FileStager(j.stageDir, i.workDir);
+    // Pass 2 reads pass 1's entry records in lockstep with the archive and plans each entry again
+    // (the same checks, the same result as the plan), so no list of entries is held.
+    const planner = await filePlanner(i.scan, plan.layout.filesRoot);
+    const known = entryCursor(i.scan.entries);
     const dumps = new Map(plan.databases.map((d, k) => [d.sqlPath, j.databases[k]?.stage ?? ""]));
-    let index = 0;
     let definersRewritten = 0;
     i.progress(
-      `staging ${plan.databases.map((d) => d.target).join(", ")} and ${plan.files.length} files`,
+      `staging ${plan.databases.map((d) => d.target).join(", ")} and ${plan.fileCount} files`,
     );
-    await readArchive(
-      i.source,
-      async (header, e) => {
-        const known = i.scan.entries[index];
-        index += 1;
-        if (!known || known.path !== header.path || known.size !== header.size) {
-          throw failure(
-            "RESTORE.ARCHIVE_CHANGED",
-            "The backup changed while it was being restored.",
-          );
-        }
-        const stageDb = dumps.get(header.path);
-        const p = planned.get(known);
-        if (stageDb !== undefined) {
-          i.progress(`loading ${header.path}`);
-          const r = await loadDump(e, {
-            admin: { ...i.admin },
-            database: stageDb,
-            definer,
-            engine: plan.meta.engine,
-            env: i.env,
-            signal: i.signal,
-          });
-          definersRewritten += r.definersRewritten;
-        } else if (p) {
-          await stager.write(p, e);
-        } else {
-          e.resume();
-        }
-      },
-      i.signal,
-    );
+    try {
+      await readArchive(
+        i.source,
+        async (header, e) => {
+          const k = await known.next();
+          if (!k || k.path !== header.path || k.size !== header.size) {
+            throw failure(
+              "RESTORE.ARCHIVE_CHANGED",
+              "The backup changed while it was being restored.",
+            );
+          }
+          const stageDb = dumps.get(header.path);
+          const p = planner.add(k);
+          if (stageDb !== undefined) {
+            i.progress(`loading ${header.path}`);
+            const r = await loadDump(e, {
+              admin: { ...i.admin },
+              database: stageDb,
+              definer,
+              engine: plan.meta.engine,
+              env: i.env,
+              signal: i.signal,
+            });
+            definersRewritten += r.definersRewritten;
+          } else if (p) {
+            await stager.write(p, e);
+          } else {
+            e.resume();
+          }
+        },
+        i.signal,
+      );
+    } finally {
+      await known.close();
+    }
     throwIfInterrupted(i.signal);
     await stager.finishDirs();
-    if (!plan.files.some((f) => f.rel === ""))
-      await chmod(j.stageDir, (await stat(i.sitesDir)).mode & 0o777);
+    if (!plan.hasRootEntry) await chmod(j.stageDir, (await stat(i.sitesDir)).mode & 0o777);
     const hostValue = i.admin.port === undefined ? i.admin.host : `${i.admin.host}:${i.admin.port}`;
     await rewriteDbPhp(
       path.join(j.stageDir, "db.php"),
@@ -244,7 +250,13 @@ export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
       plan.renaming ? account : undefined,
     );
     const shared = await stat(i.sharedDir);
-    const ownershipFailed = await stager.setOwnership(shared.uid, shared.gid);
+    const ownershipFailed = await stager.setOwnership(
+      shared.uid,
+      shared.gid,
+      (async function* (scan, root) {
+        for await (const f of plannedFiles(scan, root)) yield f.rel;
+      })(i.scan, plan.layout.filesRoot),
+    );
 
     for (const d of j.databases) {
       d.newObjects = await captureObjects(db, d.stage, d.live);

@@ -26,8 +26,34 @@ export interface ArchiveDescription {
   }>;
 }
 
-export function describeArchive(src: ArchiveSource, scan: ArchiveScan): ArchiveDescription {
-  const manifest = verifyManifest(scan);
+export async function describeArchive(
+  src: ArchiveSource,
+  scan: ArchiveScan,
+): Promise<ArchiveDescription> {
+  const manifest = await verifyManifest(scan);
+  const workspaces = await archiveWorkspaces(scan);
+  // One read of the entries for all workspaces: their files (not directories) and dump sizes
+  // (the first entry whose path ends in the dump's name).
+  const tally = workspaces.map(({ layout, meta }) => ({
+    files: 0,
+    fileBytes: 0,
+    dumps: meta.databases.map((d) => ({
+      suffix: `${layout.dumpDir}${d.name}.sql`,
+      bytes: undefined as number | undefined,
+    })),
+  }));
+  for await (const e of scan.entries) {
+    workspaces.forEach(({ layout }, k) => {
+      const t = tally[k];
+      if (!t) return;
+      if (relativeToRoot(layout.filesRoot, e.path) !== undefined && kindOf(e.type) !== "dir") {
+        t.files += 1;
+        t.fileBytes += e.size;
+      }
+      for (const d of t.dumps)
+        if (d.bytes === undefined && e.path.endsWith(d.suffix)) d.bytes = e.size;
+    });
+  }
   return {
     file: src.file,
     parts: src.parts.length,
@@ -35,23 +61,20 @@ export function describeArchive(src: ArchiveSource, scan: ArchiveScan): ArchiveD
     compressed: src.gzip,
     checksums: manifest.present ? "verified" : "absent",
     entriesVerified: manifest.verified,
-    workspaces: archiveWorkspaces(scan).map(({ layout, meta }) => {
-      const inRoot = scan.entries.filter(
-        (e) => relativeToRoot(layout.filesRoot, e.path) !== undefined && kindOf(e.type) !== "dir",
-      );
+    workspaces: workspaces.map(({ layout, meta }, k) => {
+      const t = tally[k];
       return {
         name: layout.name,
         pmVersion: meta.pmVersion,
         system: meta.system,
         platform: manifest.platform ?? platformFromSystem(meta.system),
         database: meta.databaseVersion,
-        databases: meta.databases.map((d) => ({
+        databases: meta.databases.map((d, j) => ({
           name: d.name,
-          bytes:
-            scan.entries.find((e) => e.path.endsWith(`${layout.dumpDir}${d.name}.sql`))?.size ?? 0,
+          bytes: t?.dumps[j]?.bytes ?? 0,
         })),
-        files: inRoot.length,
-        fileBytes: inRoot.reduce((s, e) => s + e.size, 0),
+        files: t?.files ?? 0,
+        fileBytes: t?.fileBytes ?? 0,
         engine: meta.engine,
       };
     }),

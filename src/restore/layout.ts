@@ -111,15 +111,32 @@ export interface PlannedEntry {
   linkRel?: string;
 }
 
+/** The normalized targets of the hard links among `entries`. */
+export function hardlinkTargetsOf(entries: Iterable<RawEntry>): Set<string> {
+  const out = new Set<string>();
+  for (const e of entries)
+    if (kindOf(e.type) === "hardlink" && e.linkpath !== undefined)
+      out.add(normalizeEntryPath(e.linkpath));
+  return out;
+}
+
 /**
- * Checks every entry of the archive and returns those of one workspace's directory. Throws
- * RESTORE.UNSAFE_ENTRY (exit 1) before anything has been written.
+ * Checks the entries of the archive, fed one at a time in archive order, and returns those of one
+ * workspace's directory. Throws RESTORE.UNSAFE_ENTRY (exit 1). Holds only the symbolic links seen
+ * and, of the files, those some hard link of the archive points at (`hardlinkTargets`), so
+ * memory does not grow with the number of files; the same entries always give the same result.
  */
-export function planFiles(entries: readonly RawEntry[], root: string): PlannedEntry[] {
-  const planned: PlannedEntry[] = [];
-  const links = new Set<string>();
-  const files = new Set<string>();
-  for (const e of entries) {
+export class FilePlanner {
+  private readonly links = new Set<string>();
+  private readonly files = new Set<string>();
+
+  constructor(
+    private readonly root: string,
+    private readonly hardlinkTargets: ReadonlySet<string>,
+  ) {}
+
+  add(e: RawEntry): PlannedEntry | undefined {
+    const { root, links, files } = this;
     const why =
       unsafeArchivePath(e.path) ??
       (e.linkpath !== undefined && e.linkpath.includes("\0") ? "has a NUL in its link" : undefined);
@@ -128,13 +145,15 @@ export function planFiles(entries: readonly RawEntry[], root: string): PlannedEn
     if (kind === "other" && /Device|FIFO|Socket/i.test(e.type))
       throw unsafe(e.path, `is a ${e.type} entry`);
     const rel = relativeToRoot(root, e.path);
-    if (rel === undefined) continue;
+    if (rel === undefined) return undefined;
     if (kind === "other") throw unsafe(e.path, `has an unsupported type (${e.type})`);
     // Never write through a link: a link to an inside directory could be re-pointed later.
-    const parts = rel.split("/");
-    for (let i = 1; i < parts.length; i++) {
-      if (links.has(parts.slice(0, i).join("/")))
-        throw unsafe(e.path, "lies below a symbolic link");
+    if (links.size > 0) {
+      const parts = rel.split("/");
+      for (let i = 1; i < parts.length; i++) {
+        if (links.has(parts.slice(0, i).join("/")))
+          throw unsafe(e.path, "lies below a symbolic link");
+      }
     }
     if (kind === "symlink") {
       const target = e.linkpath ?? "";
@@ -151,13 +170,26 @@ export function planFiles(entries: readonly RawEntry[], root: string): PlannedEn
       const linkRel = relativeToRoot(root, target);
       if (linkRel === undefined || !files.has(linkRel))
         throw unsafe(e.path, `is a hard link to a file outside the workspace (${target})`);
-      planned.push({ entry: e, kind, rel, linkRel });
-      continue;
+      return { entry: e, kind, rel, linkRel };
     }
     if (rel === "" && kind !== "dir")
       throw unsafe(e.path, "replaces the workspace directory itself");
-    if (kind === "file") files.add(rel);
-    planned.push({ entry: e, kind, rel });
+    // Equal paths inside the root ⇔ equal rels: only files a hard link names need remembering.
+    if (kind === "file" && this.hardlinkTargets.has(normalizeEntryPath(e.path))) files.add(rel);
+    return { entry: e, kind, rel };
+  }
+}
+
+/**
+ * Checks every entry of the archive and returns those of one workspace's directory. Throws
+ * RESTORE.UNSAFE_ENTRY (exit 1) before anything has been written.
+ */
+export function planFiles(entries: readonly RawEntry[], root: string): PlannedEntry[] {
+  const planner = new FilePlanner(root, hardlinkTargetsOf(entries));
+  const planned: PlannedEntry[] = [];
+  for (const e of entries) {
+    const p = planner.add(e);
+    if (p) planned.push(p);
   }
   return planned;
 }

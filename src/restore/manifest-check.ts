@@ -1,11 +1,25 @@
 // Verifying pmadmin's manifest (src/archive/manifest.ts, written by workspace-backup) against what
 // pass 1 hashed: every entry listed must be present with the same size and SHA-256, and no entry
 // may be present that the manifest does not list.
-import { MANIFEST_NAME, manifestEntryMap, parseManifest } from "../archive/manifest.js";
+//
+// Streamed: the manifest's entries (in archive order, as workspace-backup writes them) are read one
+// at a time and compared in lockstep with pass 1's entry records, so neither is held in memory.
+// The first problem is reported with the priority a whole-document check gives: a JSON syntax
+// error, then the manifest's other fields, then a malformed entry, then a checksum mismatch.
+import { createReadStream } from "node:fs";
+import {
+  checkManifestHead,
+  MANIFEST_NAME,
+  manifestEntryProblem,
+  ManifestEntriesSplitter,
+  notJson,
+  type ManifestEntry,
+} from "../archive/manifest.js";
 import { failure } from "../errors.js";
 import type { Platform } from "../runtime.js";
+import { entryCursor } from "./entry-spool.js";
 import { normalizeEntryPath } from "./layout.js";
-import type { ArchiveScan } from "./scan.js";
+import type { ArchiveScan, ScannedManifest } from "./scan.js";
 
 export { MANIFEST_NAME };
 
@@ -35,7 +49,16 @@ function mismatch(name: string, why: string): Error {
   );
 }
 
-export function verifyManifest(scan: ArchiveScan): ManifestCheck {
+async function* manifestChunks(m: ScannedManifest): AsyncGenerator<string> {
+  if ("text" in m) {
+    yield m.text;
+    return;
+  }
+  for await (const c of createReadStream(m.file, { encoding: "utf8", highWaterMark: 1 << 20 }))
+    yield c as string;
+}
+
+export async function verifyManifest(scan: ArchiveScan): Promise<ManifestCheck> {
   if (!scan.manifest)
     return {
       present: false,
@@ -44,27 +67,63 @@ export function verifyManifest(scan: ArchiveScan): ManifestCheck {
       formatVersion: undefined,
       serverVersion: undefined,
     };
-  const m = parseManifest(scan.manifest.text);
-  const listed = manifestEntryMap(m);
-  const seen = new Set<string>();
-  let verified = 0;
-  for (const e of scan.entries) {
-    const name = normalizeEntryPath(e.path);
-    if (name === normalizeEntryPath(scan.manifest.path)) continue;
-    const want = listed.get(name);
-    if (!want) throw mismatch(name, "is not listed in the pmadmin manifest");
-    if (want.size !== e.size || want.sha256 !== e.sha256)
-      throw mismatch(name, "does not match its checksum in the pmadmin manifest");
-    seen.add(name);
-    verified += 1;
-  }
-  for (const name of listed.keys())
-    if (!seen.has(name)) throw mismatch(name, "listed in the pmadmin manifest is missing");
-  return {
-    present: true,
-    verified,
-    platform: asPlatform(m.platform),
-    formatVersion: m.formatVersion,
-    serverVersion: m.server.version,
+  const own = normalizeEntryPath(scan.manifest.path);
+  const archive = entryCursor(scan.entries);
+  const nextEntry = async () => {
+    for (;;) {
+      const e = await archive.next();
+      if (e === undefined || normalizeEntryPath(e.path) !== own) return e;
+    }
   };
+  const splitter = new ManifestEntriesSplitter();
+  let malformed: Error | undefined;
+  let mismatched: Error | undefined;
+  let verified = 0;
+  try {
+    for await (const chunk of manifestChunks(scan.manifest)) {
+      for (const raw of splitter.feed(chunk)) {
+        malformed ??= manifestEntryProblem(raw);
+        if (malformed || mismatched) continue;
+        const want = raw as ManifestEntry;
+        const e = await nextEntry();
+        if (e === undefined) {
+          mismatched = mismatch(want.name, "listed in the pmadmin manifest is missing");
+          continue;
+        }
+        const name = normalizeEntryPath(e.path);
+        if (name !== want.name) {
+          mismatched = mismatch(name, "is not listed in the pmadmin manifest");
+          continue;
+        }
+        if (want.size !== e.size || want.sha256 !== e.sha256) {
+          mismatched = mismatch(name, "does not match its checksum in the pmadmin manifest");
+          continue;
+        }
+        verified += 1;
+      }
+    }
+    const headText = splitter.end();
+    if (splitter.syntaxError !== undefined) throw notJson(splitter.syntaxError);
+    let head: unknown;
+    try {
+      head = JSON.parse(headText);
+    } catch (error) {
+      throw notJson((error as Error).message);
+    }
+    const m = checkManifestHead(head);
+    if (malformed) throw malformed;
+    if (mismatched) throw mismatched;
+    const extra = await nextEntry();
+    if (extra)
+      throw mismatch(normalizeEntryPath(extra.path), "is not listed in the pmadmin manifest");
+    return {
+      present: true,
+      verified,
+      platform: asPlatform(m.platform),
+      formatVersion: m.formatVersion,
+      serverVersion: m.server.version,
+    };
+  } finally {
+    await archive.close();
+  }
 }

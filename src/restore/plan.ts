@@ -3,12 +3,15 @@
 import { failure, refused, usage } from "../errors.js";
 import { workspaceNameProblem } from "../install/names.js";
 import type { Platform } from "../runtime.js";
+import type { EntrySource } from "./entry-spool.js";
 import {
+  FilePlanner,
   findWorkspaces,
+  hardlinkTargetsOf,
   kindOf,
   normalizeEntryPath,
-  planFiles,
   type PlannedEntry,
+  type RawEntry,
   type WorkspaceLayout,
 } from "./layout.js";
 import { decodeMeta, MetaError, platformFromSystem, type PmMeta } from "./meta-decode.js";
@@ -46,7 +49,10 @@ export interface RestorePlan {
   /** The target workspace exists and will be replaced. */
   replacing: boolean;
   databases: DatabasePlan[];
-  files: PlannedEntry[];
+  /** How many entries go into the workspace directory (listed again by plannedFiles()). */
+  fileCount: number;
+  /** The archive has an entry for the workspace directory itself. */
+  hasRootEntry: boolean;
   fileBytes: number;
   platform: Platform | undefined;
   warnings: string[];
@@ -58,8 +64,36 @@ export interface ArchiveWorkspace {
   meta: PmMeta;
 }
 
+async function* each(entries: EntrySource): AsyncGenerator<RawEntry> {
+  for await (const e of entries) yield e;
+}
+
+async function hardlinkTargets(scan: ArchiveScan): Promise<ReadonlySet<string>> {
+  if (scan.hardlinkTargets) return scan.hardlinkTargets;
+  const links: RawEntry[] = [];
+  for await (const e of each(scan.entries)) if (kindOf(e.type) === "hardlink") links.push(e);
+  return hardlinkTargetsOf(links);
+}
+
+/**
+ * The entries of the workspace directory `root`, checked (RESTORE.UNSAFE_ENTRY) and in archive
+ * order, read again from the scan each time: the plan counts them, pass 2 writes them.
+ */
+export async function* plannedFiles(scan: ArchiveScan, root: string): AsyncGenerator<PlannedEntry> {
+  const planner = new FilePlanner(root, await hardlinkTargets(scan));
+  for await (const e of each(scan.entries)) {
+    const p = planner.add(e);
+    if (p) yield p;
+  }
+}
+
+/** A planner for pass 2, which feeds it the scan's entries itself, in lockstep with the archive. */
+export async function filePlanner(scan: ArchiveScan, root: string): Promise<FilePlanner> {
+  return new FilePlanner(root, await hardlinkTargets(scan));
+}
+
 /** Decodes every meta of the scanned archive. */
-export function archiveWorkspaces(scan: ArchiveScan): ArchiveWorkspace[] {
+export async function archiveWorkspaces(scan: ArchiveScan): Promise<ArchiveWorkspace[]> {
   const metas = new Map<string, PmMeta>();
   for (const [p, text] of scan.metas) {
     const name =
@@ -74,7 +108,14 @@ export function archiveWorkspaces(scan: ArchiveScan): ArchiveWorkspace[] {
       throw failure("RESTORE.BAD_META", `The archive's ${p} cannot be read: ${why}.`);
     }
   }
-  const layouts = findWorkspaces(scan.entries, (p) => metas.get(p)?.directories ?? []);
+  let metaEntries = scan.metaEntries;
+  if (!metaEntries) {
+    metaEntries = [];
+    for await (const e of each(scan.entries))
+      if (kindOf(e.type) === "file" && normalizeEntryPath(e.path).endsWith(".meta"))
+        metaEntries.push(e);
+  }
+  const layouts = findWorkspaces(metaEntries, (p) => metas.get(p)?.directories ?? []);
   return layouts.map((layout) => ({ layout, meta: metas.get(layout.metaPath) as PmMeta }));
 }
 
@@ -125,14 +166,14 @@ function targetDatabase(
 
 const lower = (s: string): string => s.toLowerCase();
 
-export function planRestore(
+export async function planRestore(
   scan: ArchiveScan,
   opts: RestoreOptions,
   state: TargetState,
-): RestorePlan {
+): Promise<RestorePlan> {
   const warnings: string[] = [];
-  const manifest = verifyManifest(scan);
-  const chosen = pickWorkspace(archiveWorkspaces(scan), opts.sourceWorkspace);
+  const manifest = await verifyManifest(scan);
+  const chosen = pickWorkspace(await archiveWorkspaces(scan), opts.sourceWorkspace);
   const { layout, meta } = chosen;
   if (meta.version !== 1) {
     throw failure(
@@ -196,11 +237,15 @@ export function planRestore(
     });
   }
   const sources = meta.databases.map((d) => d.name).filter((n, i, all) => all.indexOf(n) === i);
+  const dumpEntries = new Map<string, RawEntry>(); // the first file entry of each dump's path
+  const wanted = new Set(sources.map((source) => `${layout.dumpDir}${source}.sql`));
+  for await (const e of each(scan.entries)) {
+    const p = normalizeEntryPath(e.path);
+    if (wanted.has(p) && !dumpEntries.has(p) && kindOf(e.type) === "file") dumpEntries.set(p, e);
+  }
   const databases: DatabasePlan[] = sources.map((source, i) => {
     const sqlPath = `${layout.dumpDir}${source}.sql`;
-    const entry = scan.entries.find(
-      (e) => normalizeEntryPath(e.path) === sqlPath && kindOf(e.type) === "file",
-    );
+    const entry = dumpEntries.get(sqlPath);
     if (!entry)
       throw failure(
         "RESTORE.DUMP_MISSING",
@@ -229,14 +274,22 @@ export function planRestore(
       );
     }
   }
-  const files = planFiles(scan.entries, layout.filesRoot);
-  if (!files.some((f) => f.rel === "db.php" && f.kind === "file")) {
+  let fileCount = 0;
+  let fileBytes = 0;
+  let hasDbPhp = false;
+  let hasRootEntry = false;
+  for await (const f of plannedFiles(scan, layout.filesRoot)) {
+    fileCount += 1;
+    if (f.kind === "file") fileBytes += f.entry.size;
+    if (f.rel === "db.php" && f.kind === "file") hasDbPhp = true;
+    if (f.rel === "") hasRootEntry = true;
+  }
+  if (!hasDbPhp) {
     throw failure(
       "RESTORE.NO_DB_PHP",
       `The backup's workspace directory ${layout.filesRoot}/ has no db.php.`,
     );
   }
-  const fileBytes = files.reduce((n, f) => n + (f.kind === "file" ? f.entry.size : 0), 0);
   // Staging holds a full copy next to the live workspace until the swap; keep 5% slack.
   if (state.freeBytes !== undefined && fileBytes * 1.05 + 16 * 1024 * 1024 > state.freeBytes) {
     throw refused(
@@ -254,7 +307,8 @@ export function planRestore(
     renaming,
     replacing: exact,
     databases,
-    files,
+    fileCount,
+    hasRootEntry,
     fileBytes,
     platform,
     warnings,

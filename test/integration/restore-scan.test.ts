@@ -30,8 +30,12 @@ describe("scanArchive", () => {
     await writeFile(path.join(root, "w.meta"), "{}");
     const file = path.join(dir, "big.tar");
     await create({ file, cwd: root, portable: true }, ["w.meta", "pmadmin-manifest.json"]);
-    const scan = await scanArchive(await source(file));
-    expect(scan.manifest?.text.length).toBe(text.length);
+    const work = await mkdtemp(path.join(dir, "work-"));
+    const scan = await scanArchive(await source(file), work);
+    const m = scan.manifest;
+    expect(m && "file" in m ? (await readFile(m.file, "utf8")).length : undefined).toBe(
+      text.length,
+    );
     expect(scan.metas.get("w.meta")).toBe("{}");
   });
 
@@ -40,7 +44,7 @@ describe("scanArchive", () => {
     // Keep the first entry (header + one data block) only.
     const cut = path.join(dir, "cut.tar");
     await writeFile(cut, buf.subarray(0, 1024));
-    const err = await scanArchive(await source(cut)).then(
+    const err = await scanArchive(await source(cut), await mkdtemp(path.join(dir, "work-"))).then(
       () => undefined,
       (e: unknown) => e,
     );

@@ -5,8 +5,25 @@ import { encodeManifest, MANIFEST_NAME, type Manifest } from "../../src/archive/
 import { encodeMeta, type WorkspaceMeta } from "../../src/archive/meta.js";
 import { isPmError } from "../../src/errors.js";
 import type { RawEntry } from "../../src/restore/layout.js";
-import { planRestore, type RestoreOptions, type TargetState } from "../../src/restore/plan.js";
+import {
+  plannedFiles,
+  planRestore,
+  type RestoreOptions,
+  type TargetState,
+} from "../../src/restore/plan.js";
 import type { ArchiveScan } from "../../src/restore/scan.js";
+
+/** A scan held in memory (pass 1 spools it to a file; the plan reads either the same way). */
+type MemScan = ArchiveScan & { entries: RawEntry[] };
+
+async function files(
+  scan: ArchiveScan,
+  root: string,
+): Promise<Array<{ rel: string; path: string }>> {
+  const out: Array<{ rel: string; path: string }> = [];
+  for await (const f of plannedFiles(scan, root)) out.push({ rel: f.rel, path: f.entry.path });
+  return out;
+}
 
 const sha = (s: string): string => createHash("sha256").update(s).digest("hex");
 const e = (p: string, type = "File", size = 10): RawEntry => ({
@@ -48,7 +65,7 @@ function archive(
     noDbPhp?: boolean;
     noDump?: boolean;
   }>,
-): ArchiveScan {
+): MemScan {
   const entries: RawEntry[] = [];
   const metas = new Map<string, string>();
   for (const w of workspaces) {
@@ -80,9 +97,11 @@ const state = (o: Partial<TargetState> = {}): TargetState => ({
   ...o,
 });
 
-function refusal(fn: () => unknown): { code: string; exit: number } | undefined {
+async function refusal(
+  fn: () => Promise<unknown>,
+): Promise<{ code: string; exit: number } | undefined> {
   try {
-    fn();
+    await fn();
   } catch (error) {
     if (isPmError(error)) return { code: error.code, exit: error.exitCode };
     throw error;
@@ -91,8 +110,8 @@ function refusal(fn: () => unknown): { code: string; exit: number } | undefined 
 }
 
 describe("planRestore", () => {
-  it("under a new name: wf_<new>, renaming, only the workspace's files, their bytes", () => {
-    const p = planRestore(
+  it("under a new name: wf_<new>, renaming, only the workspace's files, their bytes", async () => {
+    const p = await planRestore(
       archive([{ name: "workflow" }]),
       opts({ newName: "copy1" }),
       state({ siteDirs: ["workflow"], databases: ["wf_workflow"] }),
@@ -103,14 +122,17 @@ describe("planRestore", () => {
     expect(p.databases).toEqual([
       { source: "wf_workflow", target: "wf_copy1", sqlPath: "wf_workflow.sql", sqlBytes: 5000 },
     ]);
-    expect(p.files.map((f) => f.rel)).toEqual(["", "db.php", "files/doc.pdf"]);
+    expect(
+      (await files(archive([{ name: "workflow" }]), p.layout.filesRoot)).map((f) => f.rel),
+    ).toEqual(["", "db.php", "files/doc.pdf"]);
+    expect(p.fileCount).toBe(3);
     expect(p.fileBytes).toBe(1010);
     expect(p.platform).toBe("linux");
     expect(p.manifest.present).toBe(false);
   });
 
-  it("the legacy three-database layout keeps the wf_/rp_/rb_ prefixes under a new name", () => {
-    const p = planRestore(
+  it("the legacy three-database layout keeps the wf_/rp_/rb_ prefixes under a new name", async () => {
+    const p = await planRestore(
       archive([{ name: "old", dbs: ["wf_old", "rp_old", "rb_old"] }]),
       opts({ newName: "n" }),
       state(),
@@ -118,20 +140,20 @@ describe("planRestore", () => {
     expect(p.databases.map((d) => d.target)).toEqual(["wf_n", "rp_n", "rb_n"]);
   });
 
-  it("an existing workspace: refused without -o (exit 3), replaced with it", () => {
+  it("an existing workspace: refused without -o (exit 3), replaced with it", async () => {
     const s = state({ siteDirs: ["workflow"], databases: ["wf_workflow"] });
-    expect(refusal(() => planRestore(archive([{ name: "workflow" }]), opts(), s))).toEqual({
+    expect(await refusal(() => planRestore(archive([{ name: "workflow" }]), opts(), s))).toEqual({
       code: "RESTORE.WORKSPACE_EXISTS",
       exit: 3,
     });
-    const p = planRestore(archive([{ name: "workflow" }]), opts({ overwrite: true }), s);
+    const p = await planRestore(archive([{ name: "workflow" }]), opts({ overwrite: true }), s);
     expect(p.replacing).toBe(true);
     expect(p.databases[0]?.target).toBe("wf_workflow");
   });
 
-  it("a workspace or database differing only in letter case is refused, even with -o", () => {
+  it("a workspace or database differing only in letter case is refused, even with -o", async () => {
     expect(
-      refusal(() =>
+      await refusal(() =>
         planRestore(
           archive([{ name: "w" }]),
           opts({ newName: "Copy", overwrite: true }),
@@ -140,7 +162,7 @@ describe("planRestore", () => {
       ),
     ).toEqual({ code: "RESTORE.CASE_CONFLICT", exit: 3 });
     expect(
-      refusal(() =>
+      await refusal(() =>
         planRestore(
           archive([{ name: "w" }]),
           opts({ newName: "Copy", overwrite: true }),
@@ -149,7 +171,7 @@ describe("planRestore", () => {
       ),
     ).toEqual({ code: "RESTORE.DATABASE_EXISTS", exit: 3 });
     expect(
-      refusal(() =>
+      await refusal(() =>
         planRestore(
           archive([{ name: "w" }]),
           opts({ newName: "copy" }),
@@ -159,43 +181,45 @@ describe("planRestore", () => {
     ).toEqual({ code: "RESTORE.DATABASE_EXISTS", exit: 3 });
   });
 
-  it("bad names exit 2, whether given or taken from the archive", () => {
+  it("bad names exit 2, whether given or taken from the archive", async () => {
     expect(
-      refusal(() => planRestore(archive([{ name: "w" }]), opts({ newName: "bad-name" }), state())),
+      await refusal(() =>
+        planRestore(archive([{ name: "w" }]), opts({ newName: "bad-name" }), state()),
+      ),
     ).toEqual({ code: "WORKSPACE.BAD_NAME", exit: 2 });
     expect(
-      refusal(() =>
+      await refusal(() =>
         planRestore(archive([{ name: "w" }]), opts({ newName: "a".repeat(30) }), state()),
       ),
     ).toEqual({ code: "WORKSPACE.BAD_NAME", exit: 2 });
-    expect(refusal(() => planRestore(archive([{ name: "wé" }]), opts(), state()))).toEqual({
+    expect(await refusal(() => planRestore(archive([{ name: "wé" }]), opts(), state()))).toEqual({
       code: "WORKSPACE.BAD_NAME",
       exit: 2,
     });
   });
 
-  it("same-platform rule from the meta's SYSTEM; --allow-cross-platform turns it into a warning", () => {
+  it("same-platform rule from the meta's SYSTEM; --allow-cross-platform turns it into a warning", async () => {
     const win = archive([{ name: "w", system: "Windows Server 2019 (WINNT)" }]);
-    expect(refusal(() => planRestore(win, opts({ newName: "x" }), state()))).toEqual({
+    expect(await refusal(() => planRestore(win, opts({ newName: "x" }), state()))).toEqual({
       code: "RESTORE.CROSS_PLATFORM",
       exit: 3,
     });
-    const p = planRestore(win, opts({ newName: "x", allowCrossPlatform: true }), state());
+    const p = await planRestore(win, opts({ newName: "x", allowCrossPlatform: true }), state());
     expect(p.warnings.join("\n")).toMatch(/--allow-cross-platform/);
-    const unknown = planRestore(
+    const unknown = await planRestore(
       archive([{ name: "w", system: "Something" }]),
       opts({ newName: "x" }),
       state(),
     );
     expect(unknown.warnings.join("\n")).toMatch(/does not say which OS/);
-    expect(planRestore(win, opts({ newName: "x" }), state({ platform: "win32" })).warnings).toEqual(
-      [],
-    );
+    expect(
+      (await planRestore(win, opts({ newName: "x" }), state({ platform: "win32" }))).warnings,
+    ).toEqual([]);
   });
 
-  it("a server folding table names is refused", () => {
+  it("a server folding table names is refused", async () => {
     expect(
-      refusal(() =>
+      await refusal(() =>
         planRestore(
           archive([{ name: "w" }]),
           opts({ newName: "x" }),
@@ -205,28 +229,28 @@ describe("planRestore", () => {
     ).toEqual({ code: "RESTORE.LOWER_CASE_TABLE_NAMES", exit: 3 });
   });
 
-  it("several workspaces need -w; an unknown -w is a usage error", () => {
+  it("several workspaces need -w; an unknown -w is a usage error", async () => {
     const two = archive([{ name: "a" }, { name: "b" }]);
-    expect(refusal(() => planRestore(two, opts({ newName: "x" }), state()))).toEqual({
+    expect(await refusal(() => planRestore(two, opts({ newName: "x" }), state()))).toEqual({
       code: "RESTORE.WHICH_WORKSPACE",
       exit: 2,
     });
-    expect(refusal(() => planRestore(two, opts({ sourceWorkspace: "c" }), state()))).toEqual({
+    expect(await refusal(() => planRestore(two, opts({ sourceWorkspace: "c" }), state()))).toEqual({
       code: "RESTORE.NOT_IN_ARCHIVE",
       exit: 2,
     });
-    const p = planRestore(two, opts({ sourceWorkspace: "b" }), state());
+    const p = await planRestore(two, opts({ sourceWorkspace: "b" }), state());
     expect(p.target).toBe("b");
-    expect(p.files.map((f) => f.entry.path)).toEqual([
+    expect((await files(two, p.layout.filesRoot)).map((f) => f.path)).toEqual([
       "b.files/",
       "b.files/db.php",
       "b.files/files/doc.pdf",
     ]);
   });
 
-  it("incomplete archives fail (exit 1): no meta, no dump, no db.php", () => {
+  it("incomplete archives fail (exit 1): no meta, no dump, no db.php", async () => {
     expect(
-      refusal(() =>
+      await refusal(() =>
         planRestore(
           { entries: [e("x")], metas: new Map(), manifest: undefined, totalBytes: 0 },
           opts(),
@@ -235,28 +259,27 @@ describe("planRestore", () => {
       ),
     ).toEqual({ code: "RESTORE.NO_METADATA", exit: 1 });
     expect(
-      refusal(() => planRestore(archive([{ name: "w", noDump: true }]), opts(), state())),
+      await refusal(() => planRestore(archive([{ name: "w", noDump: true }]), opts(), state())),
     ).toEqual({ code: "RESTORE.DUMP_MISSING", exit: 1 });
     expect(
-      refusal(() => planRestore(archive([{ name: "w", noDbPhp: true }]), opts(), state())),
+      await refusal(() => planRestore(archive([{ name: "w", noDbPhp: true }]), opts(), state())),
     ).toEqual({ code: "RESTORE.NO_DB_PHP", exit: 1 });
   });
 
-  it("refuses when staging would not fit on the disk", () => {
+  it("refuses when staging would not fit on the disk", async () => {
     expect(
-      refusal(() => planRestore(archive([{ name: "w" }]), opts(), state({ freeBytes: 1024 }))),
+      await refusal(() =>
+        planRestore(archive([{ name: "w" }]), opts(), state({ freeBytes: 1024 })),
+      ),
     ).toEqual({ code: "RESTORE.NO_SPACE", exit: 3 });
-    expect(planRestore(archive([{ name: "w" }]), opts(), state({ freeBytes: 1e9 })).target).toBe(
-      "w",
-    );
+    expect(
+      (await planRestore(archive([{ name: "w" }]), opts(), state({ freeBytes: 1e9 }))).target,
+    ).toBe("w");
   });
 });
 
 describe("planRestore with a pmadmin manifest", () => {
-  function withManifest(
-    mutate: (scan: ArchiveScan, m: Manifest) => void,
-    platform = "linux",
-  ): ArchiveScan {
+  function withManifest(mutate: (scan: MemScan, m: Manifest) => void, platform = "linux"): MemScan {
     const scan = archive([{ name: "w" }]);
     const m = {
       format: "pmadmin-backup",
@@ -288,15 +311,15 @@ describe("planRestore with a pmadmin manifest", () => {
     return scan;
   }
 
-  it("verifies every entry and takes the platform from the manifest", () => {
-    const p = planRestore(
+  it("verifies every entry and takes the platform from the manifest", async () => {
+    const p = await planRestore(
       withManifest(() => undefined),
       opts({ newName: "x" }),
       state(),
     );
     expect(p.manifest).toMatchObject({ present: true, verified: 5, platform: "linux" });
     expect(
-      refusal(() =>
+      await refusal(() =>
         planRestore(
           withManifest(() => undefined, "win32"),
           opts({ newName: "x" }),
@@ -306,21 +329,21 @@ describe("planRestore with a pmadmin manifest", () => {
     ).toEqual({ code: "RESTORE.CROSS_PLATFORM", exit: 3 });
   });
 
-  it("an altered, unlisted or missing entry is a checksum mismatch (exit 1)", () => {
+  it("an altered, unlisted or missing entry is a checksum mismatch (exit 1)", async () => {
     const altered = withManifest((s) => {
       s.entries[1] = { ...s.entries[1]!, sha256: sha("other") };
     });
-    expect(refusal(() => planRestore(altered, opts({ newName: "x" }), state()))).toEqual({
+    expect(await refusal(() => planRestore(altered, opts({ newName: "x" }), state()))).toEqual({
       code: "RESTORE.CHECKSUM_MISMATCH",
       exit: 1,
     });
     const unlisted = withManifest((s) => s.entries.push(e("w.files/extra")));
-    expect(refusal(() => planRestore(unlisted, opts({ newName: "x" }), state()))).toEqual({
+    expect(await refusal(() => planRestore(unlisted, opts({ newName: "x" }), state()))).toEqual({
       code: "RESTORE.CHECKSUM_MISMATCH",
       exit: 1,
     });
     const missing = withManifest((s) => void s.entries.pop());
-    expect(refusal(() => planRestore(missing, opts({ newName: "x" }), state()))).toEqual({
+    expect(await refusal(() => planRestore(missing, opts({ newName: "x" }), state()))).toEqual({
       code: "RESTORE.CHECKSUM_MISMATCH",
       exit: 1,
     });
