@@ -2,12 +2,17 @@
 import type { Command } from "commander";
 import type { Ctx } from "../cli/context.js";
 import { usage } from "../errors.js";
-import { applyStatements, planGrant, planRevoke } from "../pm4/change.js";
+import {
+  applyStatements,
+  renderStatement,
+  renderTransaction,
+  type Statement,
+} from "../db/statement.js";
+import { planGrant, planRevoke } from "../pm4/change.js";
 import type { Db } from "../db/types.js";
 import type { Pm4Install } from "../pm4/install.js";
 import { holderLabel, resolveHolder, resolvePermissions, type Holder } from "../pm4/lookup.js";
 import { heldRows, loadPermissions } from "../pm4/sql.js";
-import { renderStatement, type Statement } from "../pm4/statements.js";
 import { didYouMean } from "../ui/suggest.js";
 import { columns, installJson, invalidateUserCache, withPm4 } from "./platform-session.js";
 
@@ -56,11 +61,7 @@ function printDryRun(
 ): void {
   ctx.out.line("-- dry run: nothing was changed; this is the SQL pmadmin would run");
   if (statements.length === 0) ctx.out.line("-- (no rows to change)");
-  else {
-    ctx.out.line("START TRANSACTION;");
-    for (const s of statements) ctx.out.line(renderStatement(s));
-    ctx.out.line("COMMIT;");
-  }
+  else for (const line of renderTransaction(statements)) ctx.out.line(line);
   if (cacheNote) ctx.out.line(`-- then: ${cacheNote}`);
 }
 

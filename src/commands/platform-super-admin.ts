@@ -1,7 +1,7 @@
 // `platform super-admin USER on|off [--force]` (issue 7).
 import type { Command } from "commander";
 import type { Ctx } from "../cli/context.js";
-import { renderStatement } from "../pm4/statements.js";
+import { renderStatement } from "../db/statement.js";
 import { applySuperAdmin, parseSwitch, planSuperAdmin } from "../pm4/super-admin.js";
 import { installJson, withPm4 } from "./platform-session.js";
 

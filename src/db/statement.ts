@@ -37,12 +37,15 @@ export function renderTransaction(statements: readonly Statement[]): string[] {
   return ["START TRANSACTION;", ...statements.map(renderStatement), "COMMIT;"];
 }
 
-/** Runs every statement in one transaction; nothing is changed if any of them fails. */
-export async function applyStatements(db: Db, statements: readonly Statement[]): Promise<number> {
-  if (statements.length === 0) return 0;
+/**
+ * Runs every statement in one transaction; nothing is changed if any of them fails. Returns the
+ * rows each statement affected, in order.
+ */
+export async function applyStatements(db: Db, statements: readonly Statement[]): Promise<number[]> {
+  if (statements.length === 0) return [];
   return db.transaction(async (tx) => {
-    let affected = 0;
-    for (const s of statements) affected += (await tx.execute(s.sql, s.params)).affectedRows;
-    return affected;
+    const counts: number[] = [];
+    for (const s of statements) counts.push((await tx.execute(s.sql, s.params)).affectedRows);
+    return counts;
   });
 }

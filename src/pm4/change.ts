@@ -1,10 +1,10 @@
 // Grant and revoke: plan (pure), then apply in one transaction. The rows written are those
 // PermissionController::update's sync() would leave: one (permission_id, type, holder) row each.
 import { usage } from "../errors.js";
-import type { Db } from "../db/types.js";
 import { missingRequirements, orphanedByRevoke } from "./rules.js";
 import type { PermissionRow } from "./sql.js";
-import { grantStatement, revokeStatement, type Statement } from "./statements.js";
+import type { Statement } from "../db/statement.js";
+import { grantStatement, revokeStatement } from "./statements.js";
 import type { Holder } from "./lookup.js";
 
 export interface GrantPlan {
@@ -92,11 +92,3 @@ export function planRevoke(
 }
 
 /** Runs the statements in one transaction; returns the rows each one changed. */
-export async function applyStatements(db: Db, statements: readonly Statement[]): Promise<number[]> {
-  if (statements.length === 0) return [];
-  return db.transaction(async (tx) => {
-    const counts: number[] = [];
-    for (const s of statements) counts.push((await tx.execute(s.sql, s.params)).affectedRows);
-    return counts;
-  });
-}

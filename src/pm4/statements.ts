@@ -1,20 +1,6 @@
-// The writes pmadmin makes to a ProcessMaker 4 database, as data: run in one transaction by
-// change.ts/super-admin.ts, or printed by --dry-run. Values are always bound parameters.
-import { literal } from "../db/mysql.js";
-
-export interface Statement {
-  sql: string;
-  params: ReadonlyArray<string | number>;
-}
-
-/** The statement with its values inlined, for --dry-run output only (never executed). */
-export function renderStatement(s: Statement): string {
-  let i = 0;
-  return `${s.sql.replace(/\?/g, () => {
-    const v = s.params[i++];
-    return typeof v === "number" ? String(v) : literal(String(v));
-  })};`;
-}
+// The writes pmadmin makes to a ProcessMaker 4 database, as data (src/db/statement.ts): run in one
+// transaction by applyStatements, or printed by --dry-run. Values are always bound parameters.
+import type { Statement } from "../db/statement.js";
 
 /** Insert one grant unless an identical row exists (the table has no unique key, §1.2). */
 export function grantStatement(permissionId: number, type: string, holderId: number): Statement {

@@ -5,7 +5,8 @@ import { refused, usage } from "../errors.js";
 import type { Db, Queryable } from "../db/types.js";
 import { refuseSystemUser, resolveUser } from "./lookup.js";
 import { otherActiveAdmins, userById, type UserRow } from "./sql.js";
-import { superAdminStatement, type Statement } from "./statements.js";
+import type { Statement } from "../db/statement.js";
+import { superAdminStatement } from "./statements.js";
 
 export interface SuperAdminPlan {
   user: UserRow;

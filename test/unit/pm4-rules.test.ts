@@ -10,7 +10,8 @@ import {
   orphanedByRevoke,
 } from "../../src/pm4/rules.js";
 import { USER_TYPE } from "../../src/pm4/sql.js";
-import { renderStatement, revokeStatement } from "../../src/pm4/statements.js";
+import { renderStatement } from "../../src/db/statement.js";
+import { revokeStatement } from "../../src/pm4/statements.js";
 
 describe("parseDotEnv", () => {
   it("reads quoting, comments, export, interpolation and tells empty from absent", () => {
