@@ -7,6 +7,7 @@ import net from "node:net";
 import path from "node:path";
 import { failure } from "../errors.js";
 import { findProgram } from "../exec/clients.js";
+import { pidAlive } from "../exec/pid.js";
 import { runProgram } from "../exec/run.js";
 import { connect } from "./mysql.js";
 import type { DbTarget } from "./types.js";
@@ -52,15 +53,6 @@ function isRoot(): boolean {
 
 export function rootTarget(s: ServerState): DbTarget {
   return { host: "127.0.0.1", port: s.port, user: "root", password: s.rootPassword };
-}
-
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export async function readServerState(baseDir: string): Promise<ServerState | undefined> {

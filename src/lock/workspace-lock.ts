@@ -17,6 +17,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import lockfile from "proper-lockfile";
 import { failure, refused } from "../errors.js";
+import { pidAlive } from "../exec/pid.js";
 
 export const STALE_MS = 10_000;
 
@@ -53,15 +54,6 @@ export async function readLockHolder(
     return JSON.parse(await readFile(paths(sharedDir, ws).owner, "utf8")) as LockHolder;
   } catch {
     return undefined;
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -6,6 +6,7 @@
 import { open, readFile, rename, rm, mkdir, unlink } from "node:fs/promises";
 import path from "node:path";
 import { refused } from "../errors.js";
+import { pidAlive } from "../exec/pid.js";
 import type { DbObject } from "./db-objects.js";
 
 export type JournalStep = "staging" | "swap-db" | "db-swapped" | "files-swapped";
@@ -93,18 +94,13 @@ export async function removeJournal(sharedDir: string, workspace: string): Promi
   await fsyncDir(journalDir(sharedDir)).catch(() => undefined);
 }
 
-export function pidAlive(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === "EPERM";
-  }
+/** Whether the run that wrote a journal is still going (this process never counts: it is us). */
+export function ownerAlive(j: Journal): boolean {
+  return j.pid !== process.pid && pidAlive(j.pid);
 }
 
 export function assertNotRunning(j: Journal): void {
-  if (pidAlive(j.pid)) {
+  if (ownerAlive(j)) {
     throw refused(
       "RESTORE.IN_PROGRESS",
       `A restore of workspace '${j.workspace}' is running (pid ${j.pid}).`,

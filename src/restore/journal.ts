@@ -2,7 +2,7 @@
 // first, so a restore killed mid-swap is completed or rolled back before anything else happens.
 import { readdir } from "node:fs/promises";
 import type { DbTarget } from "../db/types.js";
-import { journalDir, pidAlive, readJournal } from "./journal-file.js";
+import { journalDir, ownerAlive, readJournal } from "./journal-file.js";
 import { recoverWorkspace } from "./swap.js";
 export { recoverWorkspace, type RecoverOptions, type RecoveryOutcome } from "./swap.js";
 export { journalPath, readJournal, type Journal, type JournalStep } from "./journal-file.js";
@@ -27,7 +27,7 @@ export async function recoverAbandonedRestores(o: {
   const recovered: string[] = [];
   for (const file of files) {
     const j = await readJournal(o.sharedDir, file.slice(0, -".json".length));
-    if (!j || pidAlive(j.pid)) continue;
+    if (!j || ownerAlive(j)) continue;
     await recoverWorkspace({
       sharedDir: o.sharedDir,
       workspace: j.workspace,

@@ -5,8 +5,8 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { refused, usage } from "../errors.js";
+import { pidAlive } from "../exec/pid.js";
 import {
-  pidAlive,
   readServerState,
   rootTarget,
   startServer,

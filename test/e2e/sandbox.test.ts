@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { pidAlive } from "../../src/db/server.js";
+import { pidAlive } from "../../src/exec/pid.js";
 import { runBin } from "../helpers/cli.js";
 
 const root = await mkdtemp(path.join(tmpdir(), "pmadmin-sandbox-e2e-"));
