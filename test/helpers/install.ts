@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { connect, ident } from "../../src/db/mysql.js";
+import type { DbTarget } from "../../src/db/types.js";
 import { encodeHashInstallation } from "../../src/install/hash.js";
 import {
   PATHS_INSTALLED_RELATIVE,
@@ -35,12 +36,17 @@ export interface TestInstall {
 export const FIXED_NOW = new Date("2026-11-25T12:00:00Z");
 
 export async function createTestInstall(
-  opts: { workspaces?: number; cases?: number } = {},
+  opts: {
+    workspaces?: number;
+    cases?: number;
+    /** Another server's admin account (a private server for hostile tests); default the run's. */
+    admin?: DbTarget;
+  } = {},
 ): Promise<TestInstall> {
   const root = await mkdtemp(path.join(tmpdir(), "pmadmin-install-"));
   const installDir = path.join(root, "processmaker");
   const sharedDir = path.join(installDir, "shared");
-  const admin = adminTarget();
+  const admin = opts.admin ?? adminTarget();
   await writeSharedTree(sharedDir);
   const systemHash = createHash("md5").update(randomBytes(16)).digest("hex");
   const hostPort = `${admin.host}:${admin.port ?? 3306}`;

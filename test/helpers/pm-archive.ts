@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { writeOptionFile } from "../../src/exec/option-file.js";
+import type { DbTarget } from "../../src/db/types.js";
 import type { ProvisionedWorkspace } from "../../src/sandbox/provision.js";
 import { adminTarget } from "./db.js";
 
@@ -18,9 +19,9 @@ export function pmMetaText(meta: Record<string, unknown>): string {
 
 export function pmMeta(
   ws: ProvisionedWorkspace,
-  o: { system?: string; engine?: number | null } = {},
+  o: { system?: string; engine?: number | null; server?: DbTarget } = {},
 ): Record<string, unknown> {
-  const a = adminTarget();
+  const a = o.server ?? adminTarget();
   const host = `${a.host}:${a.port ?? 3306}`;
   const meta: Record<string, unknown> = {
     SYSTEM: o.system ?? "Debian GNU/Linux 12 (bookworm) (Linux)",
@@ -64,8 +65,12 @@ export function pmMeta(
   return meta;
 }
 
-export async function dumpWorkspace(ws: ProvisionedWorkspace, file: string): Promise<void> {
-  const a = adminTarget();
+export async function dumpWorkspace(
+  ws: ProvisionedWorkspace,
+  file: string,
+  server: DbTarget = adminTarget(),
+): Promise<void> {
+  const a = server;
   const opt = await writeOptionFile({
     host: a.host,
     port: a.port,
@@ -138,16 +143,20 @@ export interface PmArchive {
 async function stageTree(
   ws: ProvisionedWorkspace,
   dir: string,
-  o: { system?: string; engine1?: boolean },
+  o: { system?: string; engine1?: boolean; server?: DbTarget },
 ): Promise<void> {
   await writeFile(
     path.join(dir, `${ws.name}.meta`),
     pmMetaText(
-      pmMeta(ws, { ...(o.system ? { system: o.system } : {}), engine: o.engine1 ? 1 : 2 }),
+      pmMeta(ws, {
+        ...(o.system ? { system: o.system } : {}),
+        ...(o.server ? { server: o.server } : {}),
+        engine: o.engine1 ? 1 : 2,
+      }),
     ),
   );
   const sql = path.join(dir, `${ws.database}.sql`);
-  await dumpWorkspace(ws, sql);
+  await dumpWorkspace(ws, sql, o.server);
   if (o.engine1) await writeFile(sql, await engine1Dump(sql), "latin1");
   await execa("cp", ["-a", ws.siteDir, path.join(dir, `${ws.name}.files`)]);
 }
@@ -161,6 +170,8 @@ export async function buildPmArchive(
     gzip?: boolean;
     mutate?: (dir: string) => Promise<void>;
     extraArgs?: string[];
+    /** The server the workspace lives on (a private one in hostile tests). */
+    server?: DbTarget;
   } = {},
 ): Promise<PmArchive> {
   const dir = await mkdtemp(path.join(tmpdir(), "pm-archive-"));
