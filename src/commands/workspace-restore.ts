@@ -228,7 +228,9 @@ async function restoreFromArchive(
       `  ${r.files} files (${formatBytes(r.bytes)}), database user ${r.dbUser}${r.newUser ? " (created)" : ""}`,
     );
     if (r.definersRewritten > 0)
-      ctx.out.line(`  ${r.definersRewritten} trigger/view definer(s) set to ${r.dbUser}@localhost`);
+      ctx.out.line(
+        `  ${r.definersRewritten} trigger/view/routine/event definer(s) set to ${r.dbUser}`,
+      );
     return 0;
   } finally {
     await locks?.release();
@@ -263,9 +265,9 @@ function dryRun(ctx: Ctx, plan: RestorePlan): number {
     `  ${plan.fileCount} entries (${formatBytes(plan.fileBytes)}) into sites/${plan.target}/`,
   );
   ctx.out.line(
-    plan.renaming
-      ? "  a new database user with a new password"
-      : "  the backup's database user (created if missing)",
+    plan.account.kind === "live"
+      ? `  the workspace's database user ${plan.account.user} (from its db.php)`
+      : "  a new database user with a new password",
   );
   ctx.out.line("Nothing was changed.");
   return 0;
@@ -303,7 +305,9 @@ async function checkNewCredentials(ctx: Ctx, plan: RestorePlan, user: string): P
     await db.close();
   } catch {
     ctx.out.warn(
-      `the restored db.php credentials (user ${user}) do not connect; the user existed before with another password. Set it with: ALTER USER … IDENTIFIED BY …`,
+      plan.account.kind === "live"
+        ? `the restored db.php credentials (user ${user}, kept from the replaced workspace) do not connect; check the account and its password (ALTER USER … IDENTIFIED BY …)`
+        : `the restored db.php credentials (user ${user}) do not connect; check that the server accepts this account from the host in DB_HOST`,
     );
   }
 }

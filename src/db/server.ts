@@ -121,6 +121,8 @@ export async function startServer(opts: ServerOptions): Promise<ServerState> {
   }
   const port = opts.port ?? previous?.port ?? (await freePort());
   const server = await findProgram("server", env);
+  const tmpDir = path.join(baseDir, "tmp");
+  await mkdir(tmpDir, { recursive: true, mode: 0o700 });
   const args = [
     "--no-defaults",
     `--datadir=${dataDir}`,
@@ -129,6 +131,8 @@ export async function startServer(opts: ServerOptions): Promise<ServerState> {
     "--bind-address=127.0.0.1",
     `--pid-file=${pidFile}`,
     `--log-error=${logFile}`,
+    // Its own temp dir: internal temp tables must not depend on what else uses /tmp.
+    `--tmpdir=${tmpDir}`,
     `--lower-case-table-names=${lctn}`,
     `--sql-mode=${opts.sqlMode ?? "NO_ENGINE_SUBSTITUTION"}`,
     "--character-set-server=utf8mb4",

@@ -12,7 +12,16 @@ import { rewriteDefines, scanDefines } from "../install/php-defines.js";
 import { newDbUserName, newPassword } from "../sandbox/provision.js";
 import type { ArchiveSource } from "./archive-source.js";
 import { readArchive } from "./archive-read.js";
-import { baseTables, captureObjects, databaseExists, dropObjects } from "./db-objects.js";
+import {
+  baseTables,
+  captureObjects,
+  databaseExists,
+  dropObjects,
+  requalify,
+  type DbObject,
+} from "./db-objects.js";
+import { clientHost, createLoader, dropLoader, grantDatabase, newLoaderAccount } from "./loader.js";
+import { foreignSchemas } from "./sql-references.js";
 import { loadDump } from "./db-load.js";
 import { parseDbPhp } from "../install/db-php.js";
 import { removeJournal, writeJournal, type Journal, type JournalStep } from "./journal-file.js";
@@ -72,15 +81,6 @@ async function pauseAt(
   await sleep(600_000);
 }
 
-function accountCredentials(plan: RestorePlan): { user: string; password: string } {
-  const raw = plan.meta.raw;
-  const s = (k: string): string | undefined => (typeof raw[k] === "string" ? raw[k] : undefined);
-  return {
-    user: s("DB_USER") ?? plan.meta.databases[0]?.user ?? "",
-    password: s("DB_PASS") ?? plan.meta.databases[0]?.pass ?? "",
-  };
-}
-
 async function ensureUser(
   db: Db,
   user: string,
@@ -101,25 +101,33 @@ async function ensureUser(
     }
     for (const d of databases)
       await db.execute(
-        `GRANT ALL PRIVILEGES ON ${ident(d)}.* TO ${literal(user)}@${literal(host)}`,
+        `GRANT ALL PRIVILEGES ON ${grantDatabase(d)}.* TO ${literal(user)}@${literal(host)}`,
       );
   }
   return created;
 }
 
+/**
+ * The restored db.php names what pmadmin decided: on -o the live db.php's DB_* values verbatim
+ * (the account and databases that were there), else the new databases, account and server.
+ */
 async function rewriteDbPhp(
   file: string,
   plan: RestorePlan,
   hostValue: string,
-  account: { user: string; password: string } | undefined,
+  account: Account,
 ): Promise<void> {
   const source = await readFile(file, "utf8");
   const byName = new Map(plan.databases.map((d) => [d.source, d.target]));
   const values: Record<string, string> = {};
   for (const d of scanDefines(source)) {
     if (!d.key.startsWith("DB_")) continue;
+    if (plan.account.kind === "live") {
+      const live = plan.account.values[d.key];
+      if (live !== undefined) values[d.key] = live;
+      continue;
+    }
     if (d.key.endsWith("_HOST")) values[d.key] = hostValue;
-    if (!account) continue;
     if (d.key.endsWith("_NAME"))
       values[d.key] = byName.get(d.value) ?? plan.databases[0]?.target ?? d.value;
     if (d.key.endsWith("_USER")) values[d.key] = account.user;
@@ -142,12 +150,71 @@ async function workspaceUsers(siteDir: string): Promise<string[]> {
   }
 }
 
+interface Account {
+  user: string;
+  password: string;
+  /** The host of the account restored objects are defined by. */
+  definerHost: string;
+  /** pmadmin creates it (a new workspace) rather than using the live db.php's. */
+  create: boolean;
+}
+
+function accountOf(plan: RestorePlan): Account {
+  if (plan.account.kind === "live") {
+    const { user, password, definerHost } = plan.account;
+    return { user, password, definerHost, create: false };
+  }
+  return {
+    user: newDbUserName(),
+    password: newPassword(20),
+    definerHost: "localhost",
+    create: true,
+  };
+}
+
+/** Refuses, before the swap, stored objects whose SQL names another schema on this server. */
+async function assertOwnSchema(
+  db: Db,
+  objects: readonly DbObject[],
+  allowed: readonly string[],
+): Promise<void> {
+  const schemas = (await db.query<{ Database: string }>("SHOW DATABASES")).map((r) => r.Database);
+  for (const o of objects) {
+    const foreign = foreignSchemas(o.sql, allowed, schemas);
+    if (foreign.length > 0) {
+      throw refused(
+        "RESTORE.FOREIGN_REFERENCE",
+        `The backup's ${o.kind} ${o.name} refers to ${foreign.map((f) => `'${f}'`).join(", ")}, another schema on this server; nothing was swapped in.`,
+        {
+          hint: "A workspace's views, triggers, routines and events may use its own database only. Remove the object from the dump, or restore onto a server without that schema.",
+        },
+      );
+    }
+  }
+}
+
+/** A second line behind sql-directory.ts: no staged table keeps its files outside the datadir. */
+async function assertNoDirectoryOption(db: Db, stages: readonly string[]): Promise<void> {
+  for (const stage of stages) {
+    const rows = await db.query<{ t: string }>(
+      "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND CREATE_OPTIONS LIKE '%DIRECTORY%'",
+      [stage],
+    );
+    if (rows.length > 0)
+      throw failure(
+        "RESTORE.SQL_UNSAFE",
+        `The dump created table ${rows[0]?.t ?? ""} with its files outside the database server's data directory; nothing was swapped in.`,
+        {
+          hint: "DATA DIRECTORY / INDEX DIRECTORY options are never restored. Remove them from the dump.",
+        },
+      );
+  }
+}
+
 export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
   const { plan } = i;
   const n = names(plan.target);
-  const account = plan.renaming
-    ? { user: newDbUserName(), password: newPassword(20) }
-    : accountCredentials(plan);
+  const account = accountOf(plan);
   const j: Journal = {
     version: 1,
     workspace: plan.target,
@@ -179,28 +246,38 @@ export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
   const db = await connect(i.admin, i.env, { killOnInterrupt: false });
   let swapping = false;
   try {
-    const created = await ensureUser(
-      db,
-      account.user,
-      account.password,
-      plan.databases.map((d) => d.target),
-    );
-    if (created) j.createdUsers.push(account.user);
-    await writeJournal(i.sharedDir, j);
+    let created = false;
+    if (account.create) {
+      // Named in the journal first: a run killed in between leaves nothing rollback misses.
+      j.createdUsers.push(account.user);
+      await writeJournal(i.sharedDir, j);
+      created = await ensureUser(
+        db,
+        account.user,
+        account.password,
+        plan.databases.map((d) => d.target),
+      );
+    }
     for (const d of j.databases)
       await db.execute(
         `CREATE DATABASE ${ident(d.stage)} DEFAULT CHARACTER SET utf8 COLLATE utf8_general_ci`,
       );
+    const loader = newLoaderAccount(await clientHost(db));
+    j.loaders = [loader];
+    await writeJournal(i.sharedDir, j);
+    const loaderPassword = await createLoader(
+      db,
+      loader,
+      j.databases.map((d) => d.stage),
+    );
     throwIfInterrupted(i.signal);
 
-    const definer = `${ident(account.user)}@${ident("localhost")}`;
     const stager = new FileStager(j.stageDir, i.workDir);
     // Pass 2 reads pass 1's entry records in lockstep with the archive and plans each entry again
     // (the same checks, the same result as the plan), so no list of entries is held.
     const planner = await filePlanner(i.scan, plan.layout.filesRoot);
     const known = entryCursor(i.scan.entries);
     const dumps = new Map(plan.databases.map((d, k) => [d.sqlPath, j.databases[k]?.stage ?? ""]));
-    let definersRewritten = 0;
     i.progress(
       `staging ${plan.databases.map((d) => d.target).join(", ")} and ${plan.fileCount} files`,
     );
@@ -219,15 +296,15 @@ export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
           const p = planner.add(k);
           if (stageDb !== undefined) {
             i.progress(`loading ${header.path}`);
-            const r = await loadDump(e, {
-              admin: { ...i.admin },
+            await loadDump(e, {
+              // The admin's connection target (host/port or socket), the loader's identity.
+              account: { ...i.admin, user: loader.user, password: loaderPassword },
               database: stageDb,
-              definer,
+              definer: "CURRENT_USER",
               engine: plan.meta.engine,
               env: i.env,
               signal: i.signal,
             });
-            definersRewritten += r.definersRewritten;
           } else if (p) {
             await stager.write(p, e);
           } else {
@@ -239,16 +316,18 @@ export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
     } finally {
       await known.close();
     }
+    await dropLoader(db, loader);
+    j.loaders = [];
+    await writeJournal(i.sharedDir, j);
+    await assertNoDirectoryOption(
+      db,
+      j.databases.map((d) => d.stage),
+    );
     throwIfInterrupted(i.signal);
     await stager.finishDirs();
     if (!plan.hasRootEntry) await chmod(j.stageDir, (await stat(i.sitesDir)).mode & 0o777);
     const hostValue = i.admin.port === undefined ? i.admin.host : `${i.admin.host}:${i.admin.port}`;
-    await rewriteDbPhp(
-      path.join(j.stageDir, "db.php"),
-      plan,
-      hostValue,
-      plan.renaming ? account : undefined,
-    );
+    await rewriteDbPhp(path.join(j.stageDir, "db.php"), plan, hostValue, account);
     const shared = await stat(i.sharedDir);
     const ownershipFailed = await stager.setOwnership(
       shared.uid,
@@ -258,8 +337,21 @@ export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
       })(i.scan, plan.layout.filesRoot),
     );
 
+    const definer = { user: account.user, host: account.definerHost };
+    let definersRewritten = 0;
     for (const d of j.databases) {
-      d.newObjects = await captureObjects(db, d.stage, d.live);
+      d.newObjects = await captureObjects(db, d.stage, { definer });
+      await assertOwnSchema(
+        db,
+        d.newObjects,
+        j.databases.flatMap((x) => [x.stage, x.live]),
+      );
+      // Qualifiers of any of this restore's staging databases become the live names.
+      d.newObjects = d.newObjects.map((o) => ({
+        ...o,
+        sql: j.databases.reduce((sql, x) => requalify(sql, x.stage, x.live), o.sql),
+      }));
+      definersRewritten += d.newObjects.length;
       await dropObjects(db, d.stage, d.newObjects);
       d.stageTables = await baseTables(db, d.stage);
       d.liveExisted = await databaseExists(db, d.live);

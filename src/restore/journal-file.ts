@@ -42,6 +42,11 @@ export interface Journal {
    * leaves no orphaned account holding privileges. Optional: journals of older runs lack it.
    */
   replacedUsers?: string[];
+  /**
+   * Temporary accounts the dump is loaded as (loader.ts), named here before they are created so
+   * that rollback and recovery drop them whatever happens. Optional: older journals lack it.
+   */
+  loaders?: Array<{ user: string; host: string }>;
 }
 
 export function journalDir(sharedDir: string): string {

@@ -17,6 +17,7 @@ import {
 import { decodeMeta, MetaError, platformFromSystem, type PmMeta } from "./meta-decode.js";
 import type { ArchiveScan } from "./scan.js";
 import { verifyManifest, type ManifestCheck } from "./manifest-check.js";
+import { decideNames } from "./plan-names.js";
 
 export interface RestoreOptions {
   sourceWorkspace: string | undefined;
@@ -25,14 +26,55 @@ export interface RestoreOptions {
   allowCrossPlatform: boolean;
 }
 
+/** What a workspace's db.php names on the server. */
+export interface LiveDbPhp {
+  /** Its distinct databases in ProcessMaker's order: wf, rp, rb (one for 3.x). */
+  databases: Array<{ role: "wf" | "rp" | "rb"; name: string }>;
+  user: string;
+  password: string;
+  /** Every DB_* define, verbatim (copied into the restored db.php on -o). */
+  values: Record<string, string>;
+}
+
+export interface SiteInfo {
+  name: string;
+  /** undefined when sites/<name>/db.php is missing or cannot be parsed. */
+  db: LiveDbPhp | undefined;
+}
+
+export interface AccountInfo {
+  user: string;
+  host: string;
+  /** Holds some privilege ON *.* (beyond USAGE): not a workspace's account. */
+  global: boolean;
+}
+
 export interface TargetState {
   platform: Platform;
   lowerCaseTableNames: number;
   /** Directory names under sites/. */
   siteDirs: readonly string[];
+  /** The site directories with what their db.php names (default: none readable). */
+  sites?: readonly SiteInfo[];
+  /** The server's accounts (default: none known). */
+  accounts?: readonly AccountInfo[];
   databases: readonly string[];
   freeBytes: number | undefined;
 }
+
+/**
+ * The database account the restored workspace uses, decided by pmadmin and never by the archive:
+ * a new account for a new workspace, the one the live db.php names when replacing it.
+ */
+export type AccountPlan =
+  | { kind: "new" }
+  | {
+      kind: "live";
+      user: string;
+      password: string;
+      definerHost: string;
+      values: Record<string, string>;
+    };
 
 export interface DatabasePlan {
   source: string;
@@ -49,6 +91,7 @@ export interface RestorePlan {
   /** The target workspace exists and will be replaced. */
   replacing: boolean;
   databases: DatabasePlan[];
+  account: AccountPlan;
   /** How many entries go into the workspace directory (listed again by plannedFiles()). */
   fileCount: number;
   /** The archive has an entry for the workspace directory itself. */
@@ -150,20 +193,6 @@ function pickWorkspace(
   return hit;
 }
 
-function targetDatabase(
-  source: string,
-  index: number,
-  count: number,
-  target: string,
-  renaming: boolean,
-): string {
-  if (!renaming) return source;
-  if (count === 1) return `wf_${target}`;
-  // Legacy three-database layout, in ProcessMaker's order wf, rp, rb — but trust the prefixes.
-  const prefix = /^(wf|rp|rb)_/.exec(source)?.[1] ?? ["wf", "rp", "rb"][index] ?? "wf";
-  return `${prefix}_${target}`;
-}
-
 const lower = (s: string): string => s.toLowerCase();
 
 export async function planRestore(
@@ -237,12 +266,22 @@ export async function planRestore(
     });
   }
   const sources = meta.databases.map((d) => d.name).filter((n, i, all) => all.indexOf(n) === i);
+  if (sources.length === 0)
+    throw failure("RESTORE.DUMP_MISSING", `The metadata of '${layout.name}' names no database.`);
   const dumpEntries = new Map<string, RawEntry>(); // the first file entry of each dump's path
   const wanted = new Set(sources.map((source) => `${layout.dumpDir}${source}.sql`));
   for await (const e of each(scan.entries)) {
     const p = normalizeEntryPath(e.path);
     if (wanted.has(p) && !dumpEntries.has(p) && kindOf(e.type) === "file") dumpEntries.set(p, e);
   }
+  const names = decideNames({
+    sources,
+    target,
+    replacing: exact,
+    overwrite: opts.overwrite,
+    state,
+  });
+  warnings.push(...names.warnings);
   const databases: DatabasePlan[] = sources.map((source, i) => {
     const sqlPath = `${layout.dumpDir}${source}.sql`;
     const entry = dumpEntries.get(sqlPath);
@@ -253,27 +292,11 @@ export async function planRestore(
       );
     return {
       source,
-      target: targetDatabase(source, i, sources.length, target, renaming),
+      target: names.targets[i] ?? "",
       sqlPath: entry.path,
       sqlBytes: entry.size,
     };
   });
-  if (databases.length === 0)
-    throw failure("RESTORE.DUMP_MISSING", `The metadata of '${layout.name}' names no database.`);
-  for (const d of databases) {
-    const clash = state.databases.filter((x) => lower(x) === lower(d.target));
-    if (clash.length > 0 && (!opts.overwrite || !clash.includes(d.target))) {
-      throw refused(
-        "RESTORE.DATABASE_EXISTS",
-        `Database '${clash.join("', '")}' already exists on the server.`,
-        {
-          hint: opts.overwrite
-            ? "A database differing only in letter case exists; choose another NEW-WORKSPACE."
-            : "Add -o to overwrite it, or restore under another NEW-WORKSPACE name.",
-        },
-      );
-    }
-  }
   let fileCount = 0;
   let fileBytes = 0;
   let hasDbPhp = false;
@@ -307,6 +330,7 @@ export async function planRestore(
     renaming,
     replacing: exact,
     databases,
+    account: names.account,
     fileCount,
     hasRootEntry,
     fileBytes,

@@ -1,17 +1,26 @@
 // The dump on its way to the mariadb client. Works on bytes, line by line, so binary data in
 // INSERT lines passes through untouched (ProcessMaker's regex over the whole file damages data
 // that contains "DEFINER=", processmaker-3.md §8.22). Outside data it:
-//   - rewrites DEFINER=… in CREATE statements (triggers, views) to the workspace's own account,
-//     which exists on the target; the original account usually does not;
+//   - rewrites DEFINER=… in CREATE statements (triggers, views, routines, events) to the loading
+//     account (CURRENT_USER): the loader may not create objects for anyone else; the captured
+//     objects get the workspace's own account before they are swapped in (db-objects.ts);
 //   - turns engine-1 `) TYPE=InnoDB` into `) ENGINE=InnoDB DEFAULT CHARSET=utf8` as ProcessMaker does;
-//   - refuses USE/CREATE DATABASE/DROP DATABASE, which would load into or drop another database.
+//   - drops MySQL's replication bookkeeping (`SET @@SESSION.SQL_LOG_BIN`, `SET @@GLOBAL.GTID_PURGED`,
+//     written by mysqldump on GTID servers), which needs privileges the loader rightly lacks;
+//   - refuses USE/CREATE DATABASE/DROP DATABASE at a line's start.
+// This filter is defence in depth only: a statement later on a line or after a comment passes it.
+// The wall is the loading account, which can touch the staging database and nothing else.
 import { Transform, type TransformCallback } from "node:stream";
 import { failure } from "../errors.js";
+import { findDirectoryOption } from "./sql-directory.js";
 
 const DATA = /^(INSERT|REPLACE)\s/i;
 const CREATE = /^\s*(\/\*!\d*\s*)?CREATE\b/i;
 const UNSAFE = /^\s*(\/\*!\d*\s*)?(USE\s|CREATE\s+(DATABASE|SCHEMA)\b|DROP\s+(DATABASE|SCHEMA)\b)/i;
 const ACCOUNT_PART = "(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|\"[^\"]*\"|[A-Za-z0-9_.$%-]+)";
+/** Session/global replication settings of mysqldump on GTID servers (MySQL 5.6+). */
+const REPLICATION =
+  /^\s*(\/\*!\d*\s*)?SET\s+(@@(SESSION\.|GLOBAL\.)?(SQL_LOG_BIN|GTID_PURGED)\b|@MYSQLDUMP_TEMP_LOG_BIN\b)/i;
 const DEFINER = new RegExp(`DEFINER\\s*=\\s*${ACCOUNT_PART}\\s*@\\s*${ACCOUNT_PART}`, "gi");
 
 function endsStatement(buf: Buffer): boolean {
@@ -21,7 +30,7 @@ function endsStatement(buf: Buffer): boolean {
 }
 
 export interface RewriteOptions {
-  /** Quoted account, e.g. `wf_abc`@`localhost`. */
+  /** The definer to write, e.g. CURRENT_USER or a quoted account `wf_abc`@`localhost`. */
   definer: string;
   engine: number;
 }
@@ -32,6 +41,8 @@ export class SqlRewrite extends Transform {
   private inCreate = false;
   /** Inside an INSERT: newer mariadb-dump writes one row per line, the statement ends at ';'. */
   private inData = false;
+  /** Inside a dropped replication statement (GTID_PURGED may span lines). */
+  private skipping = false;
   private started = false;
 
   constructor(private readonly o: RewriteOptions) {
@@ -49,6 +60,13 @@ export class SqlRewrite extends Transform {
   }
 
   private line(buf: Buffer): Buffer {
+    if (
+      this.skipping ||
+      (!this.inData && REPLICATION.test(buf.subarray(0, 64).toString("latin1")))
+    ) {
+      this.skipping = !endsStatement(buf);
+      return Buffer.alloc(0);
+    }
     const head = buf.subarray(0, 16).toString("latin1");
     if (this.inData || DATA.test(head)) {
       this.inCreate = false;
@@ -79,6 +97,24 @@ export class SqlRewrite extends Transform {
     return Buffer.from(text, "latin1");
   }
 
+  /** Every byte, data lines included (see sql-directory.ts). */
+  private refuseDirectoryOption(buf: Buffer): void {
+    const at = findDirectoryOption(buf);
+    if (at === -1) return;
+    const context = buf
+      .subarray(Math.max(0, at - 30), at + 40)
+      .toString("latin1")
+      .replace(/\s+/g, " ")
+      .trim();
+    throw failure(
+      "RESTORE.SQL_UNSAFE",
+      `The dump asks the server to put table files in a directory of its choice ('…${context}…'); nothing was swapped in.`,
+      {
+        hint: "DATA DIRECTORY / INDEX DIRECTORY options are never restored. Remove them from the dump, or restore a backup made by pmadmin or ProcessMaker.",
+      },
+    );
+  }
+
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     try {
       if (!this.started) {
@@ -94,7 +130,11 @@ export class SqlRewrite extends Transform {
         nl = data.indexOf(0x0a);
       }
       this.rest = Buffer.from(data);
-      if (out.length > 0) this.push(Buffer.concat(out));
+      if (out.length > 0) {
+        const lines = Buffer.concat(out);
+        this.refuseDirectoryOption(lines);
+        this.push(lines);
+      }
       cb();
     } catch (error) {
       cb(error as Error);
@@ -104,7 +144,11 @@ export class SqlRewrite extends Transform {
   override _flush(cb: TransformCallback): void {
     try {
       if (!this.started) this.push(this.prologue());
-      if (this.rest.length > 0) this.push(this.line(this.rest));
+      if (this.rest.length > 0) {
+        const last = this.line(this.rest);
+        this.refuseDirectoryOption(last);
+        this.push(last);
+      }
       this.push(this.o.engine === 1 ? "\nCOMMIT;\n" : "\n");
       cb();
     } catch (error) {

@@ -5,6 +5,7 @@ import path from "node:path";
 import { connect, ident, literal } from "../db/mysql.js";
 import { parseDbPhp } from "../install/db-php.js";
 import type { Db, DbTarget, Queryable } from "../db/types.js";
+import { dropLoader } from "./loader.js";
 import {
   baseTables,
   createObjects,
@@ -70,11 +71,17 @@ export async function swapFiles(j: Journal): Promise<void> {
   if (!(await exists(j.siteDir))) await rename(j.stageDir, j.siteDir);
 }
 
+/** Drops the journal's loading accounts (none left behind by any way out). */
+async function dropLoaders(db: Queryable, j: Journal): Promise<void> {
+  for (const l of j.loaders ?? []) await dropLoader(db, l);
+}
+
 export async function finish(
   db: Queryable,
   j: Journal,
   log: (m: string) => void = () => undefined,
 ): Promise<void> {
+  await dropLoaders(db, j);
   for (const d of j.databases) {
     await db.execute(`DROP DATABASE IF EXISTS ${ident(d.old)}`);
     await db.execute(`DROP DATABASE IF EXISTS ${ident(d.stage)}`);
@@ -109,6 +116,7 @@ async function usersNamedBySites(sitesDir: string): Promise<Set<string>> {
 
 /** Undo a run whose database rename did not happen: the live workspace was never touched. */
 export async function rollback(db: Queryable, j: Journal): Promise<void> {
+  await dropLoaders(db, j);
   for (const d of j.databases) {
     if (await databaseExists(db, d.live)) await createObjects(db, d.live, d.oldObjects);
     await db.execute(`DROP DATABASE IF EXISTS ${ident(d.stage)}`);

@@ -1,11 +1,57 @@
 // What the target looks like, read before planning: server settings, existing databases and
 // workspace directories, free disk, and whether the admin account may create databases and users.
-import { readdir, statfs } from "node:fs/promises";
+import { readFile, readdir, statfs } from "node:fs/promises";
+import path from "node:path";
 import { failure } from "../errors.js";
 import { serverInfo } from "../db/mysql.js";
 import type { Queryable } from "../db/types.js";
 import type { Platform } from "../runtime.js";
-import type { TargetState } from "./plan.js";
+import { parseDbPhp, workspaceDatabases } from "../install/db-php.js";
+import type { AccountInfo, SiteInfo, TargetState } from "./plan.js";
+
+/** What each site's db.php names: the databases and account a restore must not mistake. */
+async function readSites(sitesDir: string, names: readonly string[]): Promise<SiteInfo[]> {
+  return Promise.all(
+    names.map(async (name) => {
+      try {
+        const db = parseDbPhp(await readFile(path.join(sitesDir, name, "db.php"), "utf8"));
+        const values: Record<string, string> = {};
+        for (const [k, v] of db.defines) if (k.startsWith("DB_")) values[k] = v;
+        return {
+          name,
+          db: {
+            databases: workspaceDatabases(db).map((d) => ({ role: d.role, name: d.endpoint.name })),
+            user: db.wf.user,
+            password: db.wf.password,
+            values,
+          },
+        };
+      } catch {
+        return { name, db: undefined };
+      }
+    }),
+  );
+}
+
+/** Every account, and whether it holds a privilege ON *.* (a workspace's account holds none). */
+async function readAccounts(db: Queryable): Promise<AccountInfo[]> {
+  const users = await db.query<{ u: string; h: string }>(
+    "SELECT User AS u, Host AS h FROM mysql.user",
+  );
+  const global = new Set(
+    (
+      await db.query<{ g: string }>(
+        "SELECT DISTINCT GRANTEE AS g FROM information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE <> 'USAGE'",
+      )
+    ).map((r) => r.g),
+  );
+  const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+  return users.map((r) => ({
+    user: r.u,
+    host: r.h,
+    global: global.has(`${quote(r.u)}@${quote(r.h)}`),
+  }));
+}
 
 export async function readTargetState(
   db: Queryable,
@@ -51,6 +97,8 @@ export async function readTargetState(
     lowerCaseTableNames: info.lowerCaseTableNames,
     databases,
     siteDirs,
+    sites: await readSites(sitesDir, siteDirs),
+    accounts: await readAccounts(db),
     freeBytes,
     serverVersion: info.version,
   };

@@ -1,5 +1,6 @@
-// `workspace-restore -o` under a new name over an existing copy: the copy's own database user,
-// which no db.php names any more, is dropped instead of being left behind with ALL privileges.
+// `workspace-restore -o` under a new name over an existing copy: the copy keeps the database user
+// its db.php names (pmadmin decides the account, never the archive), no second account is created
+// and none is left behind with privileges.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -36,8 +37,21 @@ async function accountExists(user: string): Promise<boolean> {
   }
 }
 
+async function accounts(): Promise<string[]> {
+  const db = await adminDb();
+  try {
+    return (
+      await db.query<{ u: string; h: string }>(
+        "SELECT User AS u, Host AS h FROM mysql.user ORDER BY User, Host",
+      )
+    ).map((r) => `${r.u}@${r.h}`);
+  } finally {
+    await db.close();
+  }
+}
+
 describe("workspace-restore -o under a new name", () => {
-  it("drops the replaced copy's database user and keeps the source's", async () => {
+  it("keeps the replaced copy's database user, creates none and leaves none behind", async () => {
     const src = install.workspaces[0]!;
     const file = path.join(install.root, "src.tar");
     expect((await bin(["workspace-backup", src.name, file])).exitCode).toBe(0);
@@ -45,15 +59,17 @@ describe("workspace-restore -o under a new name", () => {
     const first = await bin(["workspace-restore", file, copy]);
     expect(first.exitCode, first.stderr).toBe(0);
     const firstUser = await userOf(copy);
+    expect(firstUser).not.toBe(src.dbUser);
     expect(await accountExists(firstUser)).toBe(true);
+    const before = await accounts();
 
-    const second = await bin(["workspace-restore", "-o", "--yes", file, copy]);
+    const second = await bin(["workspace-restore", "-o", "--yes", "--json", file, copy]);
     expect(second.exitCode, second.stderr).toBe(0);
-    const secondUser = await userOf(copy);
-    expect(secondUser).not.toBe(firstUser);
-    expect(await accountExists(firstUser)).toBe(false);
-    expect(second.stderr).toContain(`dropped database user ${firstUser}`);
-    expect(await accountExists(secondUser)).toBe(true);
+    expect((JSON.parse(second.stdout) as { newUser: boolean }).newUser).toBe(false);
+    expect(await userOf(copy)).toBe(firstUser);
+    expect(await accounts()).toEqual(before);
     expect(await accountExists(src.dbUser)).toBe(true);
+    // The db.php credentials it kept still connect.
+    expect((await bin(["info", copy])).exitCode).toBe(0);
   });
 });

@@ -2,7 +2,7 @@
 // from a provisioned test workspace: `<ws>.meta` with ProcessMaker's pretty-printing, `<db>.sql`
 // from `mariadb-dump --opt --skip-comments`, `<ws>.files/…` without a root entry (GNU tar), a
 // split -m archive with absolute PATH_DATA paths, and an engine-1 style dump.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -181,7 +181,9 @@ export async function buildPmArchive(
   await o.mutate?.(tree);
   const file = path.join(dir, `${ws.name}.tar${o.gzip ? ".gz" : ""}`);
   const { stdout } = await execa("find", [`${ws.name}.files`, "-mindepth", "1"], { cwd: tree });
-  const list = [`${ws.name}.meta`, `${ws.database}.sql`, ...stdout.split("\n").filter(Boolean)];
+  // The meta, every dump (a mutation may rename it), then the workspace's files.
+  const dumps = (await readdir(tree)).filter((f) => f.endsWith(".sql")).sort();
+  const list = [`${ws.name}.meta`, ...dumps, ...stdout.split("\n").filter(Boolean)];
   await writeFile(path.join(dir, "list"), list.join("\n"));
   await execa(
     "tar",
