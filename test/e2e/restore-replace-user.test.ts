@@ -37,14 +37,17 @@ async function accountExists(user: string): Promise<boolean> {
   }
 }
 
-async function accounts(): Promise<string[]> {
+/** The accounts holding a grant on `database` (other test files share the server: only these). */
+async function grantees(database: string): Promise<string[]> {
   const db = await adminDb();
   try {
     return (
-      await db.query<{ u: string; h: string }>(
-        "SELECT User AS u, Host AS h FROM mysql.user ORDER BY User, Host",
+      await db.query<{ u: string; h: string; d: string }>(
+        "SELECT User AS u, Host AS h, Db AS d FROM mysql.db ORDER BY User, Host",
       )
-    ).map((r) => `${r.u}@${r.h}`);
+    )
+      .filter((r) => r.d.replaceAll("\\_", "_") === database)
+      .map((r) => `${r.u}@${r.h}`);
   } finally {
     await db.close();
   }
@@ -61,13 +64,14 @@ describe("workspace-restore -o under a new name", () => {
     const firstUser = await userOf(copy);
     expect(firstUser).not.toBe(src.dbUser);
     expect(await accountExists(firstUser)).toBe(true);
-    const before = await accounts();
+    const before = await grantees(`wf_${copy}`);
+    expect(before).toEqual([`${firstUser}@%`, `${firstUser}@localhost`]);
 
     const second = await bin(["workspace-restore", "-o", "--yes", "--json", file, copy]);
     expect(second.exitCode, second.stderr).toBe(0);
     expect((JSON.parse(second.stdout) as { newUser: boolean }).newUser).toBe(false);
     expect(await userOf(copy)).toBe(firstUser);
-    expect(await accounts()).toEqual(before);
+    expect(await grantees(`wf_${copy}`)).toEqual(before);
     expect(await accountExists(src.dbUser)).toBe(true);
     // The db.php credentials it kept still connect.
     expect((await bin(["info", copy])).exitCode).toBe(0);
