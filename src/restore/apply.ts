@@ -270,6 +270,7 @@ export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
       loader,
       j.databases.map((d) => d.stage),
     );
+    await pauseAt(i.env, "loading", i.notice);
     throwIfInterrupted(i.signal);
 
     const stager = new FileStager(j.stageDir, i.workDir);

@@ -5,7 +5,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminDb, adminTarget } from "../helpers/db.js";
-import { recoverWorkspace } from "../../src/restore/journal.js";
+import { readJournal, recoverWorkspace } from "../../src/restore/journal.js";
 import { BIN, runBin } from "../helpers/cli.js";
 import { createTestInstall, type TestInstall } from "../helpers/install.js";
 import { buildPmArchive, type PmArchive } from "../helpers/pm-archive.js";
@@ -63,6 +63,17 @@ async function state(): Promise<"old" | "new" | "mixed"> {
   return "mixed";
 }
 
+async function accountHosts(user: string): Promise<string[]> {
+  const db = await adminDb();
+  try {
+    return (
+      await db.query<{ h: string }>("SELECT Host AS h FROM mysql.user WHERE User = ?", [user])
+    ).map((r) => r.h);
+  } finally {
+    await db.close();
+  }
+}
+
 async function killAt(step: string): Promise<void> {
   const child = execa(process.execPath, [BIN, "workspace-restore", "-o", archive.file], {
     env: { ...install.env(), PMADMIN_TEST_PAUSE_AT: step },
@@ -86,6 +97,7 @@ async function killAt(step: string): Promise<void> {
 
 describe("kill -9 during workspace-restore -o", { timeout: 400_000 }, () => {
   for (const [step, expected] of [
+    ["loading", "old"],
     ["staged", "old"],
     ["swap-db", "old"],
     ["db-swapped", "new"],
@@ -95,6 +107,8 @@ describe("kill -9 during workspace-restore -o", { timeout: 400_000 }, () => {
       await makeOld();
       expect(await state()).toBe("old");
       await killAt(step);
+      const loaders = (await readJournal(install.sharedDir, install.workspaces[0]!.name))?.loaders;
+      if (step === "loading") expect(loaders).toHaveLength(1);
       // Recovery alone (what the next pmadmin command runs first) leaves it wholly old or wholly new.
       const outcome = await recoverWorkspace({
         sharedDir: install.sharedDir,
@@ -105,6 +119,8 @@ describe("kill -9 during workspace-restore -o", { timeout: 400_000 }, () => {
       });
       expect(outcome).toBe(expected === "old" ? "rolled-back" : "completed");
       expect(await state()).toBe(expected);
+      // The temporary loading account does not outlive the run that made it.
+      for (const l of loaders ?? []) expect(await accountHosts(l.user)).toEqual([]);
       await makeOld();
       await killAt(step);
       const rec = await runBin(["workspace-restore", "-o", "--yes", archive.file], {
