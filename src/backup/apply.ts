@@ -34,6 +34,7 @@ import type { BackupPlan } from "./plan.js";
 import type { Progress } from "./progress.js";
 import { applyRetention } from "./retention.js";
 import { archiveSiteFiles, type OpenForRead, type SiteFilesResult } from "./site-files.js";
+import type { SiteFs } from "./site-fs.js";
 
 export interface PreparedDatabase {
   role: "wf" | "rp" | "rb";
@@ -60,6 +61,8 @@ export interface BackupDeps {
   warn(text: string): void;
   /** Tests replace it to simulate an unreadable file when running as root. */
   openFile?: OpenForRead;
+  /** Tests replace some file-system calls to make a file vanish or change at an exact moment. */
+  siteFs?: Partial<SiteFs>;
 }
 
 export interface WorkspaceReport {
@@ -74,6 +77,10 @@ export interface WorkspaceReport {
   }>;
   files: { count: number; directories: number; symlinks: number; bytes: number };
   skipped: string[];
+  /** Deleted while the backup walked the tree (cache churn): left out. */
+  vanished: string[];
+  /** Changed while read: archived as read (header and checksum match what is in the archive). */
+  changed: Array<{ path: string; why: string }>;
 }
 
 export interface BackupResult {
@@ -86,6 +93,8 @@ export interface BackupResult {
   fileCount: number;
   durationMs: number;
   removed: string[];
+  /** Every warning shown on stderr, in order (the --json summary carries them). */
+  warnings: string[];
 }
 
 /** Everything that can be checked without writing: databases reachable, tables listed, programs found. */
@@ -185,6 +194,11 @@ export async function applyBackup(
 ): Promise<BackupResult> {
   const started = Date.now();
   const { rt } = deps;
+  const warnings: string[] = [];
+  const warn = (text: string): void => {
+    warnings.push(text);
+    deps.warn(text);
+  };
   await ensureTargetDir(plan, prep);
   const locks = await acquireWorkspaceLocks({
     sharedDir: deps.inst.sharedDir,
@@ -237,7 +251,7 @@ export async function applyBackup(
               env: rt.env,
               signal: stop.signal,
               onBytes: (n) => deps.progress.addDumpBytes(n),
-              onWarning: (t) => deps.warn(t),
+              onWarning: warn,
             }),
           );
         }
@@ -255,6 +269,7 @@ export async function applyBackup(
           signal: stop.signal,
           onFile: (n) => deps.progress.addBytes(n),
           ...(deps.openFile ? { open: deps.openFile } : {}),
+          ...(deps.siteFs ? { fs: deps.siteFs } : {}),
         });
       } catch (error) {
         // A dump failure is the more useful message when both fail (the files stop on our abort).
@@ -264,9 +279,11 @@ export async function applyBackup(
         });
         throw error;
       }
-      for (const s of files.skipped) deps.warn(`skipped unreadable ${s}`);
-      for (const s of files.changed) deps.warn(`${s} shrank while it was read; padded with zeros`);
-      for (const s of files.ignored) deps.warn(`left out ${s} (not a file, directory or link)`);
+      for (const s of files.skipped) warn(`skipped unreadable ${s}`);
+      // A live installation creates and deletes cache files all the time: not worth failing for.
+      for (const s of files.vanished) warn(`${s} vanished while the backup ran; left out`);
+      for (const c of files.changed) warn(`${c.path} ${c.why}`);
+      for (const s of files.ignored) warn(`left out ${s} (not a file, directory or link)`);
       deps.progress.phase(`${ws.name}: database`);
       const dumps = await dumpsDone;
       const dbs: ManifestDatabase[] = [];
@@ -328,6 +345,8 @@ export async function applyBackup(
         databases: dbReports,
         files: fileStats,
         skipped: files.skipped,
+        vanished: files.vanished,
+        changed: files.changed,
       });
     }
     const first = manifestWs[0]?.databases[0]?.server;
@@ -372,6 +391,7 @@ export async function applyBackup(
       fileCount: reports.reduce((a, r) => a + r.files.count, 0),
       durationMs: Date.now() - started,
       removed,
+      warnings,
     };
   } catch (error) {
     stop.abort(error);

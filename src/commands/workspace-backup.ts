@@ -97,6 +97,7 @@ function render(ctx: Ctx, plan: BackupPlan, r: BackupResult): void {
     fileCount: r.fileCount,
     durationMs: r.durationMs,
     removed: r.removed,
+    warnings: r.warnings,
   });
   const where =
     r.files.length === 1
