@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-import { run } from "../dist/main.js";
+// The runtime comes first and main.js is loaded only afterwards: loading every command takes a
+// few hundred milliseconds, and a SIGINT/SIGTERM arriving before the handlers exist would kill
+// the process with the default action (exit 143) instead of the contract's 130.
 import { processRuntime } from "../dist/runtime.js";
+
+const runtime = processRuntime();
 
 // `pmadmin info | head`: a reader that went away is not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -19,5 +23,6 @@ process.on("exit", () => {
   process.exitCode = 1;
 });
 
-process.exitCode = await run(processRuntime(), process.argv.slice(2));
+const { run } = await import("../dist/main.js");
+process.exitCode = await run(runtime, process.argv.slice(2));
 settled = true;

@@ -19,7 +19,7 @@ import {
 } from "../archive/manifest.js";
 import { ArchiveSink, type WrittenFile } from "../archive/sink.js";
 import { TarWriter } from "../archive/tar-writer.js";
-import { failure, interrupted, isPmError, usage } from "../errors.js";
+import { failure, interrupted, isPmError, throwIfInterrupted, usage } from "../errors.js";
 import { findProgram } from "../exec/clients.js";
 import { describeWriteFailure, writeFailureCode } from "../fsx/errno.js";
 import { workspaceDatabases, type DbEndpoint } from "../install/db-php.js";
@@ -199,6 +199,8 @@ export async function applyBackup(
     warnings.push(text);
     deps.warn(text);
   };
+  // A signal during the preparation (after its last query) is not seen by the listener below.
+  throwIfInterrupted(rt.signal);
   await ensureTargetDir(plan, prep);
   const locks = await acquireWorkspaceLocks({
     sharedDir: deps.inst.sharedDir,
@@ -209,6 +211,8 @@ export async function applyBackup(
   const stop = new AbortController();
   const onSignal = (): void => stop.abort(rt.signal.reason);
   rt.signal.addEventListener("abort", onSignal, { once: true });
+  // One that came while the lock was being taken: 'abort' has fired already, so act on it here.
+  if (rt.signal.aborted) onSignal();
   const sink = new ArchiveSink({
     finalPath: plan.target.path,
     gzip: plan.target.gzip,

@@ -215,6 +215,64 @@ describe("unreadable files", () => {
   });
 });
 
+describe("a signal that came before the backup began", () => {
+  it("exits 130 and creates nothing (the command never starts)", async () => {
+    const before = await listing(backups);
+    const c = new AbortController();
+    c.abort(new Error("SIGTERM"));
+    const r = await runInProcess(["workspace-backup", ws.name, "early.tar"], {
+      env: install.env(),
+      signal: c.signal,
+    });
+    expect(r.exitCode).toBe(130);
+    expect(await listing(backups)).toEqual(before);
+    expect(await listing(lockDir(install.sharedDir))).toEqual([]);
+  });
+
+  it("applyBackup: one during the preparation stops it before the lock or any file", async () => {
+    const c = new AbortController();
+    const rt: Runtime = {
+      stdout: { write: () => true },
+      stderr: { write: () => true },
+      stdin: new PassThrough(),
+      env: { ...process.env, ...install.env() },
+      cwd: scratch,
+      platform: "linux",
+      stdinIsTTY: false,
+      signal: c.signal,
+      now: () => new Date(),
+    };
+    const inst = await locateInstallation({ env: rt.env, cwd: rt.cwd });
+    const plan = planBackup({
+      positionals: [ws.name, "early.tar"],
+      filesize: undefined,
+      keep: undefined,
+      skipUnreadable: false,
+      sharedDir: inst.sharedDir,
+      cwd: rt.cwd,
+      platform: "linux",
+    });
+    const prep = await prepareBackup(await resolveWorkspaces(inst, plan.workspaces), { rt, inst });
+    c.abort(new Error("SIGTERM")); // after the last query of the preparation, before apply
+    const before = await listing(backups);
+    let opened = 0;
+    const error = (await applyBackup(plan, prep, {
+      rt,
+      inst,
+      progress: noProgress,
+      warn: () => undefined,
+      openFile: (abs) => {
+        opened += 1;
+        return openForRead(abs);
+      },
+    }).catch((e: unknown) => e)) as { code: string };
+    expect(error.code).toBe("INTERRUPTED");
+    expect(opened).toBe(0); // stopped at once, not after archiving the whole workspace
+    expect(await listing(backups)).toEqual(before);
+    expect(await listing(lockDir(install.sharedDir))).toEqual([]);
+  });
+});
+
 describe("locks", () => {
   it("a second backup of a locked workspace exits 3 naming the holder", async () => {
     const lock = await acquireWorkspaceLocks({
