@@ -21,7 +21,6 @@ import { ArchiveSink, type WrittenFile } from "../archive/sink.js";
 import { TarWriter } from "../archive/tar-writer.js";
 import { failure, interrupted, isPmError, throwIfInterrupted, usage } from "../errors.js";
 import { findProgram } from "../exec/clients.js";
-import { describeWriteFailure, writeFailureCode } from "../fsx/errno.js";
 import { workspaceDatabases, type DbEndpoint } from "../install/db-php.js";
 import type { Installation, Workspace } from "../install/installation.js";
 import { acquireWorkspaceLocks } from "../lock/workspace-lock.js";
@@ -33,6 +32,7 @@ import { buildWorkspaceMeta, gatherHostFacts, type HostFacts } from "./meta-valu
 import type { BackupPlan } from "./plan.js";
 import type { Progress } from "./progress.js";
 import { applyRetention } from "./retention.js";
+import { archiveWriteFailure } from "./write-failure.js";
 import { archiveSiteFiles, type OpenForRead, type SiteFilesResult } from "./site-files.js";
 import type { SiteFs } from "./site-fs.js";
 
@@ -165,28 +165,6 @@ async function ensureTargetDir(plan: BackupPlan, prep: Prepared): Promise<void> 
 
 const nowSeconds = (rt: Runtime): number => Math.floor(rt.now().getTime() / 1000);
 
-/**
- * A full disk (or quota, read-only fs, I/O error) while writing the archive or its staging files
- * becomes BACKUP.WRITE_FAILED naming the cause in words; other errors pass through unchanged.
- */
-function archiveWriteFailure(
-  target: string,
-  sinkError: Error | undefined,
-  error: unknown,
-): unknown {
-  if (isPmError(error)) return error;
-  const cause = sinkError ?? (writeFailureCode(error) ? error : undefined);
-  if (!cause) return error;
-  return failure(
-    "BACKUP.WRITE_FAILED",
-    `Cannot write the backup ${target}: ${describeWriteFailure(cause)}. Nothing was written under that name.`,
-    {
-      hint: `Free space in ${path.dirname(target)} or write the backup elsewhere; an older backup of that name is untouched.`,
-      cause,
-    },
-  );
-}
-
 export async function applyBackup(
   plan: BackupPlan,
   prep: Prepared,
@@ -252,6 +230,7 @@ export async function applyBackup(
               endpoint: d.endpoint,
               inventory: d.inventory,
               outFile: path.join(stageDir, `${d.endpoint.name}.sql`),
+              target: plan.target.path,
               env: rt.env,
               signal: stop.signal,
               onBytes: (n) => deps.progress.addDumpBytes(n),
@@ -276,10 +255,12 @@ export async function applyBackup(
           ...(deps.siteFs ? { fs: deps.siteFs } : {}),
         });
       } catch (error) {
-        // A dump failure is the more useful message when both fail (the files stop on our abort).
+        // A dump failure is the more useful message when both fail (the files stop on our abort):
+        // a typed one always, and any other when the files only stopped because of it.
         stop.abort(error);
+        const filesStopped = isPmError(error) && error.code === "INTERRUPTED";
         await dumpsDone.catch((e: unknown) => {
-          if (isPmError(e)) throw e;
+          if (isPmError(e) || filesStopped) throw e;
         });
         throw error;
       }
