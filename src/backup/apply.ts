@@ -212,14 +212,18 @@ export async function applyBackup(
     const owner = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
     const manifestWs: ManifestWorkspace[] = [];
     const reports: WorkspaceReport[] = [];
-    for (const pw of prep.workspaces) {
-      const { ws } = pw;
+    // Every workspace's meta first: the leading .meta entries then name the archive's whole
+    // workspace set, which --keep reads from the first few KiB (retention.ts).
+    for (const { ws, databases } of prep.workspaces) {
       deps.progress.phase(`${ws.name}: meta`);
-      const meta = buildWorkspaceMeta(prep.facts, ws, pw.databases[0]?.inventory.server.version);
+      const meta = buildWorkspaceMeta(prep.facts, ws, databases[0]?.inventory.server.version);
       await tar.addBuffer(
         { name: `${ws.name}.meta`, mode: 0o600, ...owner, mtime },
         Buffer.from(encodeMeta(meta), "utf8"),
       );
+    }
+    for (const pw of prep.workspaces) {
+      const { ws } = pw;
       // Dump every database of the workspace (one after the other) while the files are archived.
       const dumpsDone = (async (): Promise<DumpResult[]> => {
         const results: DumpResult[] = [];
@@ -355,17 +359,15 @@ export async function applyBackup(
     await sink.commit();
     const removed: string[] = [];
     if (plan.keep !== undefined) {
-      const newFiles = out.files.map((f) => f.path);
-      for (const ws of plan.workspaces.slice(0, 1)) {
-        removed.push(
-          ...(await applyRetention({
-            dir: plan.target.dir,
-            workspace: ws,
-            keep: plan.keep,
-            newFiles,
-          })),
-        );
-      }
+      removed.push(
+        ...(await applyRetention({
+          dir: plan.target.dir,
+          target: plan.target.path,
+          workspaces: prep.workspaces.map((pw) => pw.ws.name),
+          keep: plan.keep,
+          newFiles: out.files.map((f) => f.path),
+        })),
+      );
     }
     const allDbs = reports.flatMap((r) => r.databases);
     return {
