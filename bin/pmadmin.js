@@ -1,6 +1,18 @@
 #!/usr/bin/env node
-import { run } from "../dist/main.js";
-import { processRuntime } from "../dist/runtime.js";
+// Signals first, before anything is loaded: loading the commands takes a few hundred milliseconds
+// (more on a busy machine), and a SIGINT/SIGTERM arriving before a handler exists would kill the
+// process with the default action (exit 143) instead of the contract's 130. So no static imports:
+// an interim handler notes a signal until the runtime's own handlers take over.
+let early;
+const noteEarly = (name) => {
+  early ??= name;
+};
+process.on("SIGINT", noteEarly);
+process.on("SIGTERM", noteEarly);
+const { processRuntime } = await import("../dist/runtime.js");
+const runtime = processRuntime(early);
+process.off("SIGINT", noteEarly);
+process.off("SIGTERM", noteEarly);
 
 // `pmadmin info | head`: a reader that went away is not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -19,5 +31,6 @@ process.on("exit", () => {
   process.exitCode = 1;
 });
 
-process.exitCode = await run(processRuntime(), process.argv.slice(2));
+const { run } = await import("../dist/main.js");
+process.exitCode = await run(runtime, process.argv.slice(2));
 settled = true;

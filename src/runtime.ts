@@ -32,8 +32,11 @@ export function resolvePlatform(
   return "linux";
 }
 
-/** The process-backed runtime. Installs SIGINT/SIGTERM handlers that abort `signal`. */
-export function processRuntime(): Runtime {
+/**
+ * The process-backed runtime. Installs SIGINT/SIGTERM handlers that abort `signal`; `pending` is a
+ * signal that arrived before (bin/pmadmin.js notes one while the runtime is being loaded).
+ */
+export function processRuntime(pending?: NodeJS.Signals): Runtime {
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (name: NodeJS.Signals): void => {
@@ -47,6 +50,7 @@ export function processRuntime(): Runtime {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  if (pending) onSignal(pending);
   const fixedNow = process.env["PMADMIN_NOW"];
   return {
     stdout: process.stdout,

@@ -86,25 +86,28 @@ export class TarWriter {
   /**
    * A file streamed from `source`. Exactly `size` bytes are written: a file that grew while being
    * read is cut at its size from stat (as GNU tar does), one that shrank is padded with zeros and
-   * reported through the returned `shortBy`.
+   * reported through the returned `shortBy`; `grew` says the source had more than `size` bytes.
+   * The header's size and the manifest's SHA-256 always describe exactly the bytes written.
    */
   async addStream(
     f: Omit<TarHeaderFields, "size" | "type">,
     size: number,
-    source: Readable,
-  ): Promise<{ shortBy: number }> {
+    source: Readable | AsyncIterable<Buffer>,
+  ): Promise<{ shortBy: number; grew: boolean }> {
     await this.push(encodeHeader({ ...f, type: "file", size }));
     const hash = createHash("sha256");
     let remaining = size;
+    let grew = false;
     for await (const raw of source) {
       const chunk = raw as Buffer;
+      if (chunk.length > remaining) grew = true;
       if (remaining === 0) break;
       const part = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
       hash.update(part);
       remaining -= part.length;
       await this.push(part);
     }
-    source.destroy();
+    if ("destroy" in source) source.destroy();
     const shortBy = remaining;
     if (shortBy > 0) {
       const zeros = Buffer.alloc(Math.min(shortBy, 1 << 20));
@@ -117,7 +120,7 @@ export class TarWriter {
     }
     await this.push(padding(size));
     this.record(entryRecord({ ...f, type: "file" }, size, hash.digest("hex")));
-    return { shortBy };
+    return { shortBy, grew };
   }
 
   /** The output's error, if it failed meanwhile (set by the 'error' listener). */

@@ -19,9 +19,8 @@ import {
 } from "../archive/manifest.js";
 import { ArchiveSink, type WrittenFile } from "../archive/sink.js";
 import { TarWriter } from "../archive/tar-writer.js";
-import { failure, interrupted, isPmError, usage } from "../errors.js";
+import { failure, interrupted, isPmError, throwIfInterrupted, usage } from "../errors.js";
 import { findProgram } from "../exec/clients.js";
-import { describeWriteFailure, writeFailureCode } from "../fsx/errno.js";
 import { workspaceDatabases, type DbEndpoint } from "../install/db-php.js";
 import type { Installation, Workspace } from "../install/installation.js";
 import { acquireWorkspaceLocks } from "../lock/workspace-lock.js";
@@ -33,7 +32,9 @@ import { buildWorkspaceMeta, gatherHostFacts, type HostFacts } from "./meta-valu
 import type { BackupPlan } from "./plan.js";
 import type { Progress } from "./progress.js";
 import { applyRetention } from "./retention.js";
+import { archiveWriteFailure } from "./write-failure.js";
 import { archiveSiteFiles, type OpenForRead, type SiteFilesResult } from "./site-files.js";
+import type { SiteFs } from "./site-fs.js";
 
 export interface PreparedDatabase {
   role: "wf" | "rp" | "rb";
@@ -60,6 +61,8 @@ export interface BackupDeps {
   warn(text: string): void;
   /** Tests replace it to simulate an unreadable file when running as root. */
   openFile?: OpenForRead;
+  /** Tests replace some file-system calls to make a file vanish or change at an exact moment. */
+  siteFs?: Partial<SiteFs>;
 }
 
 export interface WorkspaceReport {
@@ -74,6 +77,10 @@ export interface WorkspaceReport {
   }>;
   files: { count: number; directories: number; symlinks: number; bytes: number };
   skipped: string[];
+  /** Deleted while the backup walked the tree (cache churn): left out. */
+  vanished: string[];
+  /** Changed while read: archived as read (header and checksum match what is in the archive). */
+  changed: Array<{ path: string; why: string }>;
 }
 
 export interface BackupResult {
@@ -86,6 +93,8 @@ export interface BackupResult {
   fileCount: number;
   durationMs: number;
   removed: string[];
+  /** Every warning shown on stderr, in order (the --json summary carries them). */
+  warnings: string[];
 }
 
 /** Everything that can be checked without writing: databases reachable, tables listed, programs found. */
@@ -156,28 +165,6 @@ async function ensureTargetDir(plan: BackupPlan, prep: Prepared): Promise<void> 
 
 const nowSeconds = (rt: Runtime): number => Math.floor(rt.now().getTime() / 1000);
 
-/**
- * A full disk (or quota, read-only fs, I/O error) while writing the archive or its staging files
- * becomes BACKUP.WRITE_FAILED naming the cause in words; other errors pass through unchanged.
- */
-function archiveWriteFailure(
-  target: string,
-  sinkError: Error | undefined,
-  error: unknown,
-): unknown {
-  if (isPmError(error)) return error;
-  const cause = sinkError ?? (writeFailureCode(error) ? error : undefined);
-  if (!cause) return error;
-  return failure(
-    "BACKUP.WRITE_FAILED",
-    `Cannot write the backup ${target}: ${describeWriteFailure(cause)}. Nothing was written under that name.`,
-    {
-      hint: `Free space in ${path.dirname(target)} or write the backup elsewhere; an older backup of that name is untouched.`,
-      cause,
-    },
-  );
-}
-
 export async function applyBackup(
   plan: BackupPlan,
   prep: Prepared,
@@ -185,6 +172,13 @@ export async function applyBackup(
 ): Promise<BackupResult> {
   const started = Date.now();
   const { rt } = deps;
+  const warnings: string[] = [];
+  const warn = (text: string): void => {
+    warnings.push(text);
+    deps.warn(text);
+  };
+  // A signal during the preparation (after its last query) is not seen by the listener below.
+  throwIfInterrupted(rt.signal);
   await ensureTargetDir(plan, prep);
   const locks = await acquireWorkspaceLocks({
     sharedDir: deps.inst.sharedDir,
@@ -195,6 +189,8 @@ export async function applyBackup(
   const stop = new AbortController();
   const onSignal = (): void => stop.abort(rt.signal.reason);
   rt.signal.addEventListener("abort", onSignal, { once: true });
+  // One that came while the lock was being taken: 'abort' has fired already, so act on it here.
+  if (rt.signal.aborted) onSignal();
   const sink = new ArchiveSink({
     finalPath: plan.target.path,
     gzip: plan.target.gzip,
@@ -216,14 +212,18 @@ export async function applyBackup(
     const owner = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
     const manifestWs: ManifestWorkspace[] = [];
     const reports: WorkspaceReport[] = [];
-    for (const pw of prep.workspaces) {
-      const { ws } = pw;
+    // Every workspace's meta first: the leading .meta entries then name the archive's whole
+    // workspace set, which --keep reads from the first few KiB (retention.ts).
+    for (const { ws, databases } of prep.workspaces) {
       deps.progress.phase(`${ws.name}: meta`);
-      const meta = buildWorkspaceMeta(prep.facts, ws, pw.databases[0]?.inventory.server.version);
+      const meta = buildWorkspaceMeta(prep.facts, ws, databases[0]?.inventory.server.version);
       await tar.addBuffer(
         { name: `${ws.name}.meta`, mode: 0o600, ...owner, mtime },
         Buffer.from(encodeMeta(meta), "utf8"),
       );
+    }
+    for (const pw of prep.workspaces) {
+      const { ws } = pw;
       // Dump every database of the workspace (one after the other) while the files are archived.
       const dumpsDone = (async (): Promise<DumpResult[]> => {
         const results: DumpResult[] = [];
@@ -234,10 +234,11 @@ export async function applyBackup(
               endpoint: d.endpoint,
               inventory: d.inventory,
               outFile: path.join(stageDir, `${d.endpoint.name}.sql`),
+              target: plan.target.path,
               env: rt.env,
               signal: stop.signal,
               onBytes: (n) => deps.progress.addDumpBytes(n),
-              onWarning: (t) => deps.warn(t),
+              onWarning: warn,
             }),
           );
         }
@@ -255,18 +256,23 @@ export async function applyBackup(
           signal: stop.signal,
           onFile: (n) => deps.progress.addBytes(n),
           ...(deps.openFile ? { open: deps.openFile } : {}),
+          ...(deps.siteFs ? { fs: deps.siteFs } : {}),
         });
       } catch (error) {
-        // A dump failure is the more useful message when both fail (the files stop on our abort).
+        // A dump failure is the more useful message when both fail (the files stop on our abort):
+        // a typed one always, and any other when the files only stopped because of it.
         stop.abort(error);
+        const filesStopped = isPmError(error) && error.code === "INTERRUPTED";
         await dumpsDone.catch((e: unknown) => {
-          if (isPmError(e)) throw e;
+          if (isPmError(e) || filesStopped) throw e;
         });
         throw error;
       }
-      for (const s of files.skipped) deps.warn(`skipped unreadable ${s}`);
-      for (const s of files.changed) deps.warn(`${s} shrank while it was read; padded with zeros`);
-      for (const s of files.ignored) deps.warn(`left out ${s} (not a file, directory or link)`);
+      for (const s of files.skipped) warn(`skipped unreadable ${s}`);
+      // A live installation creates and deletes cache files all the time: not worth failing for.
+      for (const s of files.vanished) warn(`${s} vanished while the backup ran; left out`);
+      for (const c of files.changed) warn(`${c.path} ${c.why}`);
+      for (const s of files.ignored) warn(`left out ${s} (not a file, directory or link)`);
       deps.progress.phase(`${ws.name}: database`);
       const dumps = await dumpsDone;
       const dbs: ManifestDatabase[] = [];
@@ -328,6 +334,8 @@ export async function applyBackup(
         databases: dbReports,
         files: fileStats,
         skipped: files.skipped,
+        vanished: files.vanished,
+        changed: files.changed,
       });
     }
     const first = manifestWs[0]?.databases[0]?.server;
@@ -351,17 +359,15 @@ export async function applyBackup(
     await sink.commit();
     const removed: string[] = [];
     if (plan.keep !== undefined) {
-      const newFiles = out.files.map((f) => f.path);
-      for (const ws of plan.workspaces.slice(0, 1)) {
-        removed.push(
-          ...(await applyRetention({
-            dir: plan.target.dir,
-            workspace: ws,
-            keep: plan.keep,
-            newFiles,
-          })),
-        );
-      }
+      removed.push(
+        ...(await applyRetention({
+          dir: plan.target.dir,
+          target: plan.target.path,
+          workspaces: prep.workspaces.map((pw) => pw.ws.name),
+          keep: plan.keep,
+          newFiles: out.files.map((f) => f.path),
+        })),
+      );
     }
     const allDbs = reports.flatMap((r) => r.databases);
     return {
@@ -372,6 +378,7 @@ export async function applyBackup(
       fileCount: reports.reduce((a, r) => a + r.files.count, 0),
       durationMs: Date.now() - started,
       removed,
+      warnings,
     };
   } catch (error) {
     stop.abort(error);

@@ -13,6 +13,7 @@ import { failure } from "../errors.js";
 import { describeWriteFailure } from "../fsx/errno.js";
 import { runProgram, spawnStreaming, tail } from "../exec/run.js";
 import { writeOptionFile, type ClientCredentials } from "../exec/option-file.js";
+import { tempWriteFailure } from "./write-failure.js";
 import type { DbEndpoint } from "../install/db-php.js";
 import { DumpScanner, isSandboxLine, type DumpSummary } from "./dump-scanner.js";
 import type { DatabaseInventory } from "./inspect.js";
@@ -108,13 +109,17 @@ export async function dumpDatabase(o: {
   endpoint: DbEndpoint;
   inventory: DatabaseInventory;
   outFile: string;
+  /** The backup's final path, for messages. */
+  target: string;
   env: Readonly<Record<string, string | undefined>>;
   signal: AbortSignal;
   onBytes?: (n: number) => void;
   onWarning?: (text: string) => void;
 }): Promise<DumpResult> {
   const db = o.endpoint.name;
-  const opt = await writeOptionFile(clientCredentials(o.endpoint, o.env));
+  const opt = await writeOptionFile(clientCredentials(o.endpoint, o.env)).catch((e: unknown) => {
+    throw tempWriteFailure(o.target, e);
+  });
   try {
     const args = [
       `--defaults-extra-file=${opt.path}`, // must come first

@@ -1,6 +1,7 @@
 // The commander program: global options and command registration. No logic lives here.
 import { Command, Option, type OutputConfiguration } from "commander";
 import type { Runtime } from "../runtime.js";
+import { throwIfInterrupted } from "../errors.js";
 import { pmadminVersion } from "../version.js";
 import { createCtx, readGlobals, type Handler } from "./context.js";
 
@@ -61,6 +62,8 @@ export function buildProgram(
     (handler) =>
     async (...args: unknown[]) => {
       const cmd = args[args.length - 1] as Command;
+      // A signal that came while pmadmin was still starting: stop before doing anything.
+      throwIfInterrupted(rt.signal);
       const ctx = createCtx(rt, readGlobals(cmd.optsWithGlobals()));
       const code = await handler(ctx, cmd);
       state.exitCode = typeof code === "number" ? code : 0;

@@ -9,6 +9,7 @@ import { resolveWorkspaces } from "../install/installation.js";
 import { flushCaches, type FlushResult, type TargetResult } from "../cache/flush.js";
 import { cacheTargets } from "../cache/targets.js";
 import { formatBytes } from "../fsx/walk.js";
+import { acquireWorkspaceLocks } from "../lock/workspace-lock.js";
 
 export function registerFlushCache(program: Command, bind: Binder): void {
   program
@@ -48,14 +49,28 @@ async function flushCacheCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const workspaces = await resolveWorkspaces(inst, cmd.args);
   const targets = cacheTargets(inst, workspaces);
   const listed: Array<{ path: string; bytes: number }> = [];
-  const result = await flushCaches(targets, {
-    dryRun,
-    signal: ctx.rt.signal,
-    onFile: (abs, bytes) => {
-      if (dryRun) listed.push({ path: abs, bytes });
-      else ctx.out.verbose(`removed ${abs}`);
-    },
-  });
+  // Not while a backup reads or a restore swaps the workspace: the lock they take (exit 3 naming
+  // the holder). A dry run changes nothing and needs none.
+  const locks = dryRun
+    ? undefined
+    : await acquireWorkspaceLocks({
+        sharedDir: inst.sharedDir,
+        workspaces: workspaces.map((w) => w.name),
+        operation: "flush-cache",
+      });
+  let result: FlushResult;
+  try {
+    result = await flushCaches(targets, {
+      dryRun,
+      signal: ctx.rt.signal,
+      onFile: (abs, bytes) => {
+        if (dryRun) listed.push({ path: abs, bytes });
+        else ctx.out.verbose(`removed ${abs}`);
+      },
+    });
+  } finally {
+    await locks?.release();
+  }
   const errors = result.targets.flatMap((t) => t.errors);
   const document = {
     ok: errors.length === 0,

@@ -1,4 +1,5 @@
 // `workspace-backup [-s MB] WORKSPACE... [BACKUP-FILE]` (cli-contract.md §workspace-backup).
+import path from "node:path";
 import type { Command } from "commander";
 import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
@@ -7,6 +8,7 @@ import { planBackup, type BackupPlan } from "../backup/plan.js";
 import { noProgress, ttyProgress } from "../backup/progress.js";
 import { formatBytes, treeSize } from "../fsx/walk.js";
 import { resolveWorkspaces } from "../install/installation.js";
+import { applyRetention } from "../backup/retention.js";
 
 interface BackupOptions {
   filesize?: string;
@@ -28,7 +30,7 @@ export function registerWorkspaceBackup(program: Command, bind: Binder): void {
     )
     .option(
       "--keep <n>",
-      "after success, keep only the newest N pmadmin backups of the workspace in that directory",
+      "after success, keep the newest N backups of the same family (same directory and workspaces, same name with its date/time masked)",
     )
     .option(
       "--skip-unreadable",
@@ -46,6 +48,7 @@ function dryRun(
   plan: BackupPlan,
   prep: Prepared,
   sizes: Array<{ files: number; bytes: number }>,
+  wouldRemove: string[],
 ): number {
   const t = plan.target;
   const workspaces = prep.workspaces.map((pw, i) => ({
@@ -65,6 +68,8 @@ function dryRun(
     target: { path: t.path, gzip: t.gzip, partBytes: t.partBytes ?? null },
     workspaces,
     dumpProgram: prep.dumpVersion,
+    keep: plan.keep ?? null,
+    wouldRemove,
   });
   ctx.out.line(
     `Would write ${t.path}${t.partBytes ? `.00, .01, … (parts of at most ${formatBytes(t.partBytes)})` : ""} (${t.gzip ? "gzip" : "uncompressed"} tar, mode 0600)`,
@@ -78,10 +83,13 @@ function dryRun(
         `    database ${d.name}: ${d.tables} tables, ${d.views} views, ${d.triggers} triggers`,
       );
   }
-  if (plan.keep !== undefined)
+  if (plan.keep !== undefined) {
     ctx.out.line(
-      `  then keep the newest ${plan.keep} pmadmin backups of ${plan.workspaces[0] ?? ""} in ${t.dir}`,
+      `  then keep the newest ${plan.keep} backups of its family (${path.basename(t.path)} with the date and time masked, same workspaces) in ${t.dir}`,
     );
+    for (const f of wouldRemove) ctx.out.line(`  would remove older backup ${f}`);
+    if (wouldRemove.length === 0) ctx.out.line("  would remove no older backup");
+  }
   return 0;
 }
 
@@ -97,6 +105,7 @@ function render(ctx: Ctx, plan: BackupPlan, r: BackupResult): void {
     fileCount: r.fileCount,
     durationMs: r.durationMs,
     removed: r.removed,
+    warnings: r.warnings,
   });
   const where =
     r.files.length === 1
@@ -128,7 +137,24 @@ async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const prep = await prepareBackup(workspaces, { rt: ctx.rt, inst });
   if (ctx.opts.dryRun) {
     const sizes = await Promise.all(workspaces.map((w) => treeSize(w.siteDir)));
-    return dryRun(ctx, plan, prep, sizes);
+    const t = plan.target;
+    const wouldRemove =
+      plan.keep === undefined
+        ? []
+        : await applyRetention({
+            dir: t.dir,
+            target: t.path,
+            workspaces: workspaces.map((w) => w.name),
+            keep: plan.keep,
+            // Parts of an older backup of the same name are replaced by the new one, not removed.
+            newFiles: [t.partBytes === undefined ? t.path : `${t.path}.00`],
+            dryRun: true,
+          }).catch((e: unknown) => {
+            // No backup directory yet: nothing to remove.
+            if ((e as { code?: unknown }).code === "ENOENT") return [] as string[];
+            throw e;
+          });
+    return dryRun(ctx, plan, prep, sizes, wouldRemove);
   }
   const progress =
     ctx.out.progressAllowed && !ctx.opts.json ? ttyProgress(ctx.rt.stderr) : noProgress;

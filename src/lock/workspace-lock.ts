@@ -1,4 +1,4 @@
-// One backup or restore per workspace at a time, across processes: a proper-lockfile lock
+// One backup, restore or cache flush per workspace at a time, across processes: a proper-lockfile lock
 // (an atomic mkdir, kept fresh by touching its mtime) at <shared>/.pmadmin-locks/<ws>.lock, plus
 // an owner file <ws>.owner.json beside it naming the holder so the second run can say who it is.
 //
@@ -21,7 +21,7 @@ import { pidAlive } from "../exec/pid.js";
 
 export const STALE_MS = 10_000;
 
-export type LockOperation = "backup" | "restore";
+export type LockOperation = "backup" | "restore" | "flush-cache";
 
 export interface LockHolder {
   pid: number;

@@ -215,6 +215,64 @@ describe("unreadable files", () => {
   });
 });
 
+describe("a signal that came before the backup began", () => {
+  it("exits 130 and creates nothing (the command never starts)", async () => {
+    const before = await listing(backups);
+    const c = new AbortController();
+    c.abort(new Error("SIGTERM"));
+    const r = await runInProcess(["workspace-backup", ws.name, "early.tar"], {
+      env: install.env(),
+      signal: c.signal,
+    });
+    expect(r.exitCode).toBe(130);
+    expect(await listing(backups)).toEqual(before);
+    expect(await listing(lockDir(install.sharedDir))).toEqual([]);
+  });
+
+  it("applyBackup: one during the preparation stops it before the lock or any file", async () => {
+    const c = new AbortController();
+    const rt: Runtime = {
+      stdout: { write: () => true },
+      stderr: { write: () => true },
+      stdin: new PassThrough(),
+      env: { ...process.env, ...install.env() },
+      cwd: scratch,
+      platform: "linux",
+      stdinIsTTY: false,
+      signal: c.signal,
+      now: () => new Date(),
+    };
+    const inst = await locateInstallation({ env: rt.env, cwd: rt.cwd });
+    const plan = planBackup({
+      positionals: [ws.name, "early.tar"],
+      filesize: undefined,
+      keep: undefined,
+      skipUnreadable: false,
+      sharedDir: inst.sharedDir,
+      cwd: rt.cwd,
+      platform: "linux",
+    });
+    const prep = await prepareBackup(await resolveWorkspaces(inst, plan.workspaces), { rt, inst });
+    c.abort(new Error("SIGTERM")); // after the last query of the preparation, before apply
+    const before = await listing(backups);
+    let opened = 0;
+    const error = (await applyBackup(plan, prep, {
+      rt,
+      inst,
+      progress: noProgress,
+      warn: () => undefined,
+      openFile: (abs) => {
+        opened += 1;
+        return openForRead(abs);
+      },
+    }).catch((e: unknown) => e)) as { code: string };
+    expect(error.code).toBe("INTERRUPTED");
+    expect(opened).toBe(0); // stopped at once, not after archiving the whole workspace
+    expect(await listing(backups)).toEqual(before);
+    expect(await listing(lockDir(install.sharedDir))).toEqual([]);
+  });
+});
+
 describe("locks", () => {
   it("a second backup of a locked workspace exits 3 naming the holder", async () => {
     const lock = await acquireWorkspaceLocks({
@@ -259,38 +317,123 @@ describe("locks", () => {
   });
 });
 
-describe("--keep", () => {
-  it("keeps the newest N pmadmin backups of the workspace and nothing of ProcessMaker's", async () => {
-    const dir = path.join(scratch, "keep");
+describe("--keep (family rule)", () => {
+  const backupTo = async (dir: string, name: string, ...more: string[]) => {
+    const r = await runInProcess(["workspace-backup", ...more, ws.name, path.join(dir, name)], {
+      env: install.env(),
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    return r;
+  };
+
+  it("issue 10 item 9: eight dated backups with --keep 7 never remove before-upgrade.tar", async () => {
+    const dir = path.join(scratch, "keep-family");
     await mkdir(dir);
-    for (const [i, name] of ["k1.tar.gz", "k2.tar", "k3.tgz"].entries()) {
-      const r = await runInProcess(["workspace-backup", ws.name, path.join(dir, name)], {
-        env: install.env(),
-      });
-      expect(r.exitCode, r.stderr).toBe(0);
-      const t = new Date(Date.now() - (10 - i) * 60_000);
-      await utimes(path.join(dir, name), t, t);
-    }
-    // An archive as ProcessMaker's Archive_Tar/GNU tar writes it (old GNU magic) is never touched.
+    await backupTo(dir, "before-upgrade.tar");
+    await backupTo(dir, "workflow.tar");
+    await backupTo(dir, "workflow-2026-11-30.tar"); // another ending: another family
+    // ProcessMaker's own archive (old GNU magic) with a name of the family is never touched.
     await writeFile(path.join(scratch, `${ws.name}.meta`), "{}");
     await execa("tar", [
       "--format=gnu",
-      "-cf",
-      path.join(dir, "pm.tar"),
+      "-czf",
+      path.join(dir, "workflow-2026-11-29.tar.gz"),
       "-C",
       scratch,
       `${ws.name}.meta`,
     ]);
-    await utimes(path.join(dir, "pm.tar"), new Date(0), new Date(0));
-    const r = await runInProcess(
-      ["workspace-backup", "--keep", "2", "--json", ws.name, path.join(dir, "k4.tar")],
+    for (const f of await readdir(dir)) await utimes(path.join(dir, f), new Date(0), new Date(0));
+    const removed: string[] = [];
+    for (let d = 1; d <= 8; d++) {
+      const name = `workflow-2026-12-0${d}.tar.gz`;
+      const r = await backupTo(dir, name, "--keep", "7", "--json");
+      removed.push(...(JSON.parse(r.stdout) as { removed: string[] }).removed);
+      // Distinct mtimes even on a coarse clock: day d is d minutes after the epoch-aged others.
+      const t = new Date(Date.now() - (10 - d) * 60_000);
+      await utimes(path.join(dir, name), t, t);
+    }
+    expect(removed).toEqual([path.join(dir, "workflow-2026-12-01.tar.gz")]);
+    const left = await listing(dir);
+    expect(left).toContain("before-upgrade.tar");
+    expect(left).toContain("workflow.tar");
+    expect(left).toContain("workflow-2026-11-30.tar");
+    expect(left).toContain("workflow-2026-11-29.tar.gz");
+    expect(left.filter((n) => /^workflow-2026-12-0\d\.tar\.gz$/.test(n))).toEqual(
+      [2, 3, 4, 5, 6, 7, 8].map((d) => `workflow-2026-12-0${d}.tar.gz`),
+    );
+  }, 120_000);
+
+  it("another workspace set is another family; --dry-run lists what would go", async () => {
+    const dir = path.join(scratch, "keep-sets");
+    await mkdir(dir);
+    const other = await install.addWorkspace({ cases: 2 });
+    const both = await runInProcess(
+      ["workspace-backup", ws.name, other.name, path.join(dir, "nightly-2026-12-01.tgz")],
       { env: install.env() },
     );
-    expect(r.exitCode, r.stderr).toBe(0);
-    expect((JSON.parse(r.stdout) as { removed: string[] }).removed.sort()).toEqual([
-      path.join(dir, "k1.tar.gz"),
-      path.join(dir, "k2.tar"),
+    expect(both.exitCode, both.stderr).toBe(0);
+    await backupTo(dir, "nightly-2026-12-02.tgz");
+    await backupTo(dir, "nightly-2026-12-03.tgz");
+    for (const [i, f] of [
+      "nightly-2026-12-01.tgz",
+      "nightly-2026-12-02.tgz",
+      "nightly-2026-12-03.tgz",
+    ].entries()) {
+      const t = new Date(Date.now() - (10 - i) * 60_000);
+      await utimes(path.join(dir, f), t, t);
+    }
+    const dry = await runInProcess(
+      [
+        "workspace-backup",
+        "--dry-run",
+        "--json",
+        "--keep",
+        "1",
+        ws.name,
+        path.join(dir, "nightly-2026-12-04.tgz"),
+      ],
+      { env: install.env() },
+    );
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    const expected = ["nightly-2026-12-02.tgz", "nightly-2026-12-03.tgz"].map((f) =>
+      path.join(dir, f),
+    );
+    expect((JSON.parse(dry.stdout) as { wouldRemove: string[] }).wouldRemove.sort()).toEqual(
+      expected,
+    );
+    const text = await runInProcess(
+      [
+        "workspace-backup",
+        "--dry-run",
+        "--keep",
+        "1",
+        ws.name,
+        path.join(dir, "nightly-2026-12-04.tgz"),
+      ],
+      { env: install.env() },
+    );
+    for (const f of expected) expect(text.stdout).toContain(`would remove older backup ${f}`);
+    expect(await listing(dir)).toEqual([
+      "nightly-2026-12-01.tgz",
+      "nightly-2026-12-02.tgz",
+      "nightly-2026-12-03.tgz",
     ]);
-    expect(await listing(dir)).toEqual(["k3.tgz", "k4.tar", "pm.tar"]);
+    const r = await backupTo(dir, "nightly-2026-12-04.tgz", "--keep", "1", "--json");
+    expect((JSON.parse(r.stdout) as { removed: string[] }).removed.sort()).toEqual(expected);
+    // The two-workspace backup is of another family: kept.
+    expect(await listing(dir)).toEqual(["nightly-2026-12-01.tgz", "nightly-2026-12-04.tgz"]);
+  }, 120_000);
+
+  it("split parts count as one backup", async () => {
+    const dir = path.join(scratch, "keep-split");
+    await mkdir(dir);
+    await backupTo(dir, "s-20261201.tar", "-s", "1");
+    const t = new Date(Date.now() - 60_000);
+    for (const f of await readdir(dir)) await utimes(path.join(dir, f), t, t);
+    const r = await backupTo(dir, "s-20261202.tar", "-s", "1", "--keep", "1", "--json");
+    expect((JSON.parse(r.stdout) as { removed: string[] }).removed).toEqual([
+      `${path.join(dir, "s-20261201.tar")}.*`,
+    ]);
+    expect((await listing(dir)).every((n) => n.startsWith("s-20261202.tar."))).toBe(true);
   });
 });

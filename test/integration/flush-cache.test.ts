@@ -1,11 +1,22 @@
 // flush-cache on a fixture installation: the caches are emptied, their directories keep mode and
 // owner, and nothing outside them changes — in particular not the targets of symbolic links that
 // point out of a cache directory (ProcessMaker's rm_dir follows them; we must not).
-import { chmod, lstat, mkdir, readlink, rm, stat, symlink, writeFile } from "node:fs/promises";
+import {
+  chmod,
+  lstat,
+  mkdir,
+  readdir,
+  readlink,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { walk } from "../../src/fsx/walk.js";
-import { runInProcess } from "../helpers/cli.js";
+import { acquireWorkspaceLocks, lockDir } from "../../src/lock/workspace-lock.js";
+import { runBin, runInProcess } from "../helpers/cli.js";
 import { createTestInstall, type TestInstall } from "../helpers/install.js";
 
 let install: TestInstall;
@@ -162,5 +173,27 @@ describe("flush-cache", () => {
     const r = await run("nodb");
     expect(r.exitCode).toBe(0);
     expect((await snapshot(path.join(dir, "cache"))).size).toBe(0);
+  });
+
+  it("refuses (exit 3, naming the holder) while another process holds the workspace lock", async () => {
+    await writeFile(site(ws1, "cache", "while-locked.cache"), "x");
+    // This test process holds the lock as a backup would; the binary is the other process.
+    const lock = await acquireWorkspaceLocks({
+      sharedDir: install.sharedDir,
+      workspaces: [ws1],
+      operation: "backup",
+    });
+    try {
+      const r = await runBin(["flush-cache", ws1], { env: install.env() });
+      expect(r.exitCode).toBe(3);
+      expect(r.stderr).toMatch(new RegExp(`LOCK\\.HELD.*pid ${process.pid}.*backup`));
+      expect((await snapshot(site(ws1, "cache"))).has("while-locked.cache")).toBe(true);
+    } finally {
+      await lock.release();
+    }
+    const r = await runBin(["flush-cache", ws1], { env: install.env() });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect((await snapshot(site(ws1, "cache"))).has("while-locked.cache")).toBe(false);
+    expect(await readdir(lockDir(install.sharedDir))).toEqual([]);
   });
 });
