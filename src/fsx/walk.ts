@@ -10,16 +10,35 @@ export interface WalkEntry {
   stats: Stats;
 }
 
-/** Depth-first, sorted by name within a directory so archives and reports are reproducible. */
+const vanished = (error: unknown): boolean =>
+  ["ENOENT", "ENOTDIR"].includes((error as { code?: string }).code ?? "");
+
+/**
+ * Depth-first, sorted by name within a directory so archives and reports are reproducible. A live
+ * installation changes while it is walked (ProcessMaker writes and deletes cache files all day):
+ * an entry below the root that vanishes between listing and reading is left out; a missing root
+ * is an error.
+ */
 export async function* walk(root: string, rel = ""): AsyncGenerator<WalkEntry> {
   const dir = rel === "" ? root : path.join(root, rel);
   const names: string[] = [];
-  for await (const d of await opendir(dir)) names.push(d.name);
+  try {
+    for await (const d of await opendir(dir)) names.push(d.name);
+  } catch (error) {
+    if (rel === "" || !vanished(error)) throw error;
+    return;
+  }
   names.sort();
   for (const name of names) {
     const childRel = rel === "" ? name : `${rel}/${name}`;
     const abs = path.join(root, childRel);
-    const stats = await lstat(abs);
+    let stats: Stats;
+    try {
+      stats = await lstat(abs);
+    } catch (error) {
+      if (vanished(error)) continue;
+      throw error;
+    }
     yield { rel: childRel, abs, stats };
     if (stats.isDirectory()) yield* walk(root, childRel);
   }
