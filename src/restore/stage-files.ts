@@ -34,6 +34,7 @@ import type { ReadEntry } from "tar";
 import { failure } from "../errors.js";
 import { readLines } from "./entry-spool.js";
 import { unsafe, type PlannedEntry } from "./layout.js";
+import { restoreWriteFailure } from "./write-failure.js";
 
 const code = (error: unknown): string | undefined => (error as { code?: string }).code;
 
@@ -179,6 +180,18 @@ export class FileStager {
   }
 
   async write(p: PlannedEntry, e: ReadEntry): Promise<void> {
+    try {
+      await this.writeEntry(p, e);
+    } catch (error) {
+      throw (
+        restoreWriteFailure(error, "the staging copy of the files", path.dirname(this.root)) ??
+        error
+      );
+    }
+    this.written += 1;
+  }
+
+  private async writeEntry(p: PlannedEntry, e: ReadEntry): Promise<void> {
     const entry = p.entry.path;
     const abs = this.parents(p.rel, entry);
     const mtime = p.entry.mtime === undefined ? undefined : new Date(p.entry.mtime);
@@ -208,7 +221,6 @@ export class FileStager {
       default:
         e.resume();
     }
-    this.written += 1;
   }
 
   private async writeFile(

@@ -9,6 +9,8 @@ export interface RawTarEntry {
   linkpath?: string;
   data?: string | Buffer;
   mode?: number;
+  /** A file's size when its data is not given here: only the header is made (data streamed by the caller). */
+  size?: number;
 }
 
 const BLOCK = 512;
@@ -21,7 +23,7 @@ export function tarEntry(e: RawTarEntry): Buffer {
     path: e.path,
     type,
     mode: e.mode ?? (type === "Directory" ? 0o755 : 0o644),
-    size: type === "File" ? data.length : 0,
+    size: type === "File" ? (e.size ?? data.length) : 0,
     mtime: new Date("2026-01-02T03:04:05Z"),
     uid: 0,
     gid: 0,
