@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { Parser, type ReadEntry } from "tar";
 import { failure, interrupted } from "../errors.js";
 import { openArchive, type ArchiveSource } from "./archive-source.js";
+import { gunzipChecked, TarEndGuard } from "./tar-stream.js";
 import type { RawEntry } from "./layout.js";
 
 export type EntryHandler = (header: RawEntry, entry: ReadEntry) => Promise<void>;
@@ -36,15 +37,26 @@ export async function readArchive(
   handler: EntryHandler,
   signal?: AbortSignal,
 ): Promise<number> {
-  const input = openArchive(src);
+  const raw = openArchive(src);
+  const tar = src.gzip ? gunzipChecked(raw) : raw;
+  const guard = new TarEndGuard();
   const parser = new Parser({ strict: true });
   let count = 0;
   let chain: Promise<void> = Promise.resolve();
   let failed: unknown;
+  /** The entry a handler is reading: destroyed on failure, so the handler stops waiting for it. */
+  let current: ReadEntry | undefined;
+  const stop = (): void => {
+    raw.destroy();
+    tar.destroy();
+    guard.destroy();
+    current?.destroy();
+  };
   const done = new Promise<void>((resolve, reject) => {
     const fail = (error: unknown): void => {
-      if (failed === undefined) failed = error;
-      input.destroy();
+      if (failed !== undefined) return;
+      failed = error;
+      stop();
       if (signal?.aborted) {
         reject(interrupted());
         return;
@@ -65,13 +77,15 @@ export async function readArchive(
           e.resume();
           return;
         }
+        current = e;
         await handler(header, e);
+        current = undefined;
       });
       chain.catch((error: unknown) => {
         e.resume();
         if (failed === undefined) {
           failed = error;
-          input.destroy();
+          stop();
           reject(
             signal?.aborted
               ? interrupted()
@@ -100,20 +114,26 @@ export async function readArchive(
         reject,
       );
     });
-    input.on("error", fail);
+    raw.on("error", fail);
+    tar.on("error", fail);
+    guard.on("error", fail);
+    if (signal?.aborted) fail(signal.reason);
     signal?.addEventListener("abort", () => fail(signal.reason), { once: true });
   });
-  input.pipe(parser);
+  tar.pipe(guard).pipe(parser);
   try {
     await done;
   } catch (error) {
-    // A handler may still be busy (a dump loading, a file being written): give it a moment to
-    // stop so the caller's cleanup does not run behind it. Its input is gone, so it cannot
-    // finish normally; the bound keeps a stuck handler from hanging the failure path.
+    // A handler may still be busy (a dump loading, a file being written): let it stop so the
+    // caller's cleanup does not run behind it. Its entry was destroyed, so it fails at once; the
+    // bound keeps a stuck handler from hanging the failure path (a referenced timer: with an
+    // unreferenced one, a stuck handler let the event loop drain and the process exit mid-way).
+    let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       chain.catch(() => undefined),
-      new Promise((r) => setTimeout(r, 10_000).unref()),
+      new Promise((r) => (timer = setTimeout(r, 10_000))),
     ]);
+    clearTimeout(timer);
     throw error;
   }
   if (count === 0) throw corrupt(src, "no entries");

@@ -43,8 +43,11 @@ export class EntrySpoolWriter {
   }
 
   close(): EntrySpool {
-    this.flush();
-    closeSync(this.fd);
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+    }
     return new EntrySpool(this.file, this.count);
   }
 }

@@ -4,7 +4,6 @@
 //   `<PATH_DATA>sites/<ws>/…`, with PATH_DATA's leading '/' stripped by GNU tar.
 // Every entry is checked here before anything is written: no absolute paths, no '..', no device
 // files, links that resolve inside the workspace directory, nothing written through a link.
-import path from "node:path";
 import { failure } from "../errors.js";
 
 export type EntryKind = "file" | "dir" | "symlink" | "hardlink" | "other";
@@ -38,12 +37,15 @@ export function kindOf(type: string): EntryKind {
   return "other";
 }
 
-/** `./a//b/` → `a/b`; keeps a leading '/' so absolute paths can be refused. */
+/**
+ * `./a//./b/.` → `a/b`: drops empty and `.` components anywhere, so that two spellings of one path
+ * compare equal in every "is this below a link" test. Keeps a leading '/' (absolute paths are
+ * refused) and `..` (refused too, never resolved lexically: the component before it may be a link).
+ */
 export function normalizeEntryPath(p: string): string {
-  let s = p.replace(/\/{2,}/g, "/");
-  while (s.startsWith("./")) s = s.slice(2);
-  if (s.length > 1 && s.endsWith("/")) s = s.slice(0, -1);
-  return s;
+  const parts = p.split("/").filter((c) => c !== "" && c !== ".");
+  const lead = p.startsWith("/") ? "/" : "";
+  return parts.length === 0 ? (lead === "/" ? "/" : "") : `${lead}${parts.join("/")}`;
 }
 
 export function unsafeArchivePath(p: string): string | undefined {
@@ -53,7 +55,31 @@ export function unsafeArchivePath(p: string): string | undefined {
   return undefined;
 }
 
-function unsafe(entry: string, why: string): Error {
+/**
+ * Why a symbolic link at `rel` (inside the workspace) with target `target` is refused, if it is.
+ * Only the form `../../name/name` is accepted: some `..` first, then names. The `..` steps climb
+ * real directories (nothing is ever written below a link, so every parent of `rel` is one) and
+ * must stay inside the workspace; a `..` after a name is refused because that name may itself be
+ * a link (`a/L1 -> ..` makes `L2 -> a/L1/a/L1/../..` point two levels above the workspace). Every
+ * link of the archive then resolves inside the workspace, through any chain of links.
+ */
+export function linkTargetProblem(rel: string, target: string): string | undefined {
+  if (target === "") return "is a link with an empty target";
+  if (target.startsWith("/") || /^[A-Za-z]:/.test(target))
+    return `is a link to an absolute path (${target})`;
+  if (target.includes("\0")) return "has a NUL in its link";
+  const parts = target.split("/").filter((c) => c !== "" && c !== ".");
+  let ups = 0;
+  while (parts[ups] === "..") ups += 1;
+  if (parts.slice(ups).includes(".."))
+    return `is a link that climbs back up after going down (${target}); an earlier component may be a link`;
+  const depth = rel.split("/").length - 1;
+  if (ups > depth) return `is a link pointing outside the workspace (${target})`;
+  return undefined;
+}
+
+/** The archive entry is refused (RESTORE.UNSAFE_ENTRY, exit 1); nothing is swapped in. */
+export function unsafe(entry: string, why: string): Error {
   return failure(
     "RESTORE.UNSAFE_ENTRY",
     `The archive entry '${entry}' ${why}; nothing was restored.`,
@@ -144,10 +170,11 @@ export class FilePlanner {
     const kind = kindOf(e.type);
     if (kind === "other" && /Device|FIFO|Socket/i.test(e.type))
       throw unsafe(e.path, `is a ${e.type} entry`);
+    // `rel` is normalized (no '', '.' or '..' components): `./L/x`, `L//x` and `L/./x` are `L/x`.
     const rel = relativeToRoot(root, e.path);
     if (rel === undefined) return undefined;
     if (kind === "other") throw unsafe(e.path, `has an unsupported type (${e.type})`);
-    // Never write through a link: a link to an inside directory could be re-pointed later.
+    // Never write through a link. (The stager checks again against the tree on disk.)
     if (links.size > 0) {
       const parts = rel.split("/");
       for (let i = 1; i < parts.length; i++) {
@@ -155,13 +182,15 @@ export class FilePlanner {
           throw unsafe(e.path, "lies below a symbolic link");
       }
     }
+    if (rel === "" && kind !== "dir")
+      throw unsafe(e.path, "replaces the workspace directory itself");
+    // A later entry of the same name replaces the earlier one on disk, as with tar: the name is a
+    // link, or a file a hard link may point at, only as long as the last entry says so.
+    links.delete(rel);
+    files.delete(rel);
     if (kind === "symlink") {
-      const target = e.linkpath ?? "";
-      if (target === "" || target.startsWith("/") || /^[A-Za-z]:/.test(target))
-        throw unsafe(e.path, `is a link to an absolute path (${target})`);
-      const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(rel), target));
-      if (resolved === ".." || resolved.startsWith("../"))
-        throw unsafe(e.path, `is a link pointing outside the workspace (${target})`);
+      const problem = linkTargetProblem(rel, e.linkpath ?? "");
+      if (problem) throw unsafe(e.path, problem);
       links.add(rel);
     }
     if (kind === "hardlink") {
@@ -169,11 +198,12 @@ export class FilePlanner {
       if (unsafeArchivePath(target)) throw unsafe(e.path, `is a hard link to ${target}`);
       const linkRel = relativeToRoot(root, target);
       if (linkRel === undefined || !files.has(linkRel))
-        throw unsafe(e.path, `is a hard link to a file outside the workspace (${target})`);
+        throw unsafe(
+          e.path,
+          `is a hard link to something that is not a file of the workspace (${target})`,
+        );
       return { entry: e, kind, rel, linkRel };
     }
-    if (rel === "" && kind !== "dir")
-      throw unsafe(e.path, "replaces the workspace directory itself");
     // Equal paths inside the root ⇔ equal rels: only files a hard link names need remembering.
     if (kind === "file" && this.hardlinkTargets.has(normalizeEntryPath(e.path))) files.add(rel);
     return { entry: e, kind, rel };

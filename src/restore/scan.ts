@@ -9,10 +9,11 @@ import { createHash } from "node:crypto";
 import { closeSync, openSync, writeSync } from "node:fs";
 import path from "node:path";
 import { MANIFEST_NAME } from "../archive/manifest.js";
-import { failure } from "../errors.js";
+import { errorMessage, failure } from "../errors.js";
 import type { ArchiveSource } from "./archive-source.js";
 import { entryText, readArchive } from "./archive-read.js";
 import { EntrySpoolWriter, type EntrySource } from "./entry-spool.js";
+import { restoreWriteFailure } from "./write-failure.js";
 import { kindOf, normalizeEntryPath, type RawEntry } from "./layout.js";
 
 const MANIFEST_LIMIT = 256 * 1024 * 1024;
@@ -53,6 +54,7 @@ export async function scanArchive(
   let manifests = 0;
   let totalBytes = 0;
   let entries: EntrySource = [];
+  let scanError: unknown;
   try {
     await readArchive(
       src,
@@ -112,9 +114,21 @@ export async function scanArchive(
       },
       signal,
     );
-  } finally {
-    // Closed on failure too; the caller removes the work directory.
+  } catch (error) {
+    scanError = error;
+  }
+  // Closed on failure too (the caller removes the work directory); a failure to write its last
+  // records (the temp dir is full) counts unless the scan failed first.
+  try {
     entries = spool.close();
+  } catch (error) {
+    scanError ??= error;
+  }
+  if (scanError !== undefined) {
+    throw (
+      restoreWriteFailure(scanError, "the archive's entry records", workDir) ??
+      (scanError instanceof Error ? scanError : new Error(errorMessage(scanError)))
+    );
   }
   return {
     entries,

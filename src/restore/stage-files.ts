@@ -14,6 +14,7 @@
 import { createHash } from "node:crypto";
 import {
   appendFileSync,
+  constants,
   chmodSync,
   closeSync,
   fchmodSync,
@@ -32,43 +33,12 @@ import path from "node:path";
 import type { ReadEntry } from "tar";
 import { failure } from "../errors.js";
 import { readLines } from "./entry-spool.js";
-import type { PlannedEntry } from "./layout.js";
+import { unsafe, type PlannedEntry } from "./layout.js";
+import { restoreWriteFailure } from "./write-failure.js";
 
 const code = (error: unknown): string | undefined => (error as { code?: string }).code;
 
-/** Creates a file that did not exist, so nothing is ever written through a link left at its name. */
-function openNew(abs: string): number {
-  try {
-    return openSync(abs, "wx", 0o600);
-  } catch (error) {
-    if (code(error) !== "EEXIST") throw error;
-    unlinkSync(abs); // a later entry of the same name replaces the earlier one, as with tar
-    return openSync(abs, "wx", 0o600);
-  }
-}
-
-function makeDir(abs: string): void {
-  try {
-    mkdirSync(abs, { mode: 0o700 });
-  } catch (error) {
-    if (code(error) === "ENOENT") {
-      mkdirSync(abs, { recursive: true, mode: 0o700 });
-      return;
-    }
-    if (code(error) !== "EEXIST") throw error;
-    if (lstatSync(abs).isDirectory()) return;
-    unlinkSync(abs);
-    mkdirSync(abs, { mode: 0o700 });
-  }
-}
-
-function unlinkIfThere(abs: string): void {
-  try {
-    unlinkSync(abs);
-  } catch (error) {
-    if (code(error) !== "ENOENT") throw error;
-  }
-}
+const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 const MADE_CACHE = 4096;
 const DIR_FLUSH = 64 * 1024;
@@ -116,21 +86,119 @@ export class FileStager {
     return rel === "" ? this.root : path.join(this.root, ...rel.split("/"));
   }
 
-  private parent(abs: string): void {
-    const dir = path.dirname(abs);
-    if (this.made.has(dir)) return;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    this.known(dir);
+  /**
+   * Makes sure every directory from the staging root down to `rel`'s parent is a real directory
+   * (created when missing), walking the tree as it is on disk: a component that is a symbolic
+   * link is refused, never followed — whatever the planner concluded from the entries' names.
+   * The cache only holds directories, and a directory is never replaced (see `clear`), so it
+   * cannot go stale.
+   */
+  private parents(rel: string, entry: string): string {
+    let dir = this.root;
+    this.realDir(dir, entry, ".");
+    const parts = rel === "" ? [] : rel.split("/");
+    for (let i = 0; i < parts.length - 1; i++) {
+      dir = path.join(dir, parts[i] ?? "");
+      this.realDir(dir, entry, parts.slice(0, i + 1).join("/"));
+    }
+    return rel === "" ? this.root : path.join(dir, parts.at(-1) ?? "");
+  }
+
+  private realDir(abs: string, entry: string, rel: string): void {
+    if (this.made.has(abs)) return;
+    let st;
+    try {
+      st = lstatSync(abs);
+    } catch (error) {
+      if (code(error) !== "ENOENT") throw error;
+      mkdirSync(abs, { mode: 0o700 });
+      this.known(abs);
+      return;
+    }
+    if (st.isSymbolicLink()) throw unsafe(entry, `lies below a symbolic link (${rel})`);
+    if (!st.isDirectory())
+      throw unsafe(entry, `lies below something that is not a directory (${rel})`);
+    this.known(abs);
+  }
+
+  /**
+   * Removes what an earlier entry left at `abs` so this entry can take the name (as tar does),
+   * never following a link there. A directory is not replaced by a file or a link: its content
+   * came from the archive too, and its path may be cached as a real directory.
+   */
+  private clear(abs: string, entry: string): void {
+    let st;
+    try {
+      st = lstatSync(abs);
+    } catch (error) {
+      if (code(error) === "ENOENT") return;
+      throw error;
+    }
+    if (st.isDirectory()) throw unsafe(entry, "replaces a directory of an earlier entry");
+    unlinkSync(abs);
+  }
+
+  /** A file created under its name and nothing else: O_EXCL|O_NOFOLLOW never open a link's target. */
+  private openNew(abs: string, entry: string): number {
+    try {
+      return openSync(abs, NEW_FILE, 0o600);
+    } catch (error) {
+      if (code(error) !== "EEXIST") throw error;
+      this.clear(abs, entry);
+      return openSync(abs, NEW_FILE, 0o600);
+    }
+  }
+
+  /** The entry's directory; a link or file left there by an earlier entry is replaced, as tar does. */
+  private makeDir(abs: string): void {
+    try {
+      mkdirSync(abs, { mode: 0o700 });
+    } catch (error) {
+      if (code(error) !== "EEXIST") throw error;
+      const st = lstatSync(abs);
+      if (!st.isDirectory()) {
+        unlinkSync(abs);
+        mkdirSync(abs, { mode: 0o700 });
+      }
+    }
+    this.known(abs);
+  }
+
+  /** A hard link's target: a regular file reached through real directories only. */
+  private hardlinkTarget(rel: string, entry: string): string {
+    let dir = this.root;
+    const parts = rel.split("/");
+    for (let i = 0; i < parts.length - 1; i++) {
+      dir = path.join(dir, parts[i] ?? "");
+      if (!lstatSync(dir, { throwIfNoEntry: false })?.isDirectory())
+        throw unsafe(entry, `is a hard link through something that is not a directory (${rel})`);
+    }
+    const abs = path.join(dir, parts.at(-1) ?? "");
+    if (!lstatSync(abs, { throwIfNoEntry: false })?.isFile())
+      throw unsafe(entry, `is a hard link to something that is not a file (${rel})`);
+    return abs;
   }
 
   async write(p: PlannedEntry, e: ReadEntry): Promise<void> {
-    const abs = this.abs(p.rel);
+    try {
+      await this.writeEntry(p, e);
+    } catch (error) {
+      throw (
+        restoreWriteFailure(error, "the staging copy of the files", path.dirname(this.root)) ??
+        error
+      );
+    }
+    this.written += 1;
+  }
+
+  private async writeEntry(p: PlannedEntry, e: ReadEntry): Promise<void> {
+    const entry = p.entry.path;
+    const abs = this.parents(p.rel, entry);
     const mtime = p.entry.mtime === undefined ? undefined : new Date(p.entry.mtime);
     switch (p.kind) {
       case "dir":
         e.resume();
-        makeDir(abs);
-        this.known(abs);
+        if (abs !== this.root) this.makeDir(abs);
         this.rememberDir(p);
         break;
       case "file":
@@ -139,22 +207,20 @@ export class FileStager {
         break;
       case "symlink":
         e.resume();
-        this.parent(abs);
-        unlinkIfThere(abs);
-        this.made.delete(abs);
+        this.clear(abs, entry);
         symlinkSync(p.entry.linkpath ?? "", abs);
         if (mtime) await lutimes(abs, mtime, mtime).catch(() => undefined);
         break;
-      case "hardlink":
+      case "hardlink": {
         e.resume();
-        this.parent(abs);
-        unlinkIfThere(abs);
-        linkSync(this.abs(p.linkRel ?? ""), abs);
+        const target = this.hardlinkTarget(p.linkRel ?? "", entry);
+        this.clear(abs, entry);
+        linkSync(target, abs);
         break;
+      }
       default:
         e.resume();
     }
-    this.written += 1;
   }
 
   private async writeFile(
@@ -164,8 +230,7 @@ export class FileStager {
     mtime: Date | undefined,
   ): Promise<void> {
     const h = createHash("sha256");
-    this.parent(abs);
-    const fd = openNew(abs);
+    const fd = this.openNew(abs, p.entry.path);
     try {
       for await (const c of e) {
         const b = c;
@@ -197,6 +262,9 @@ export class FileStager {
       for await (const line of readLines(this.dirFile(depth))) {
         const [rel, mode, mtime] = JSON.parse(line) as [string, number, number | null];
         const abs = this.abs(rel);
+        // Still the directory it was: directories are never replaced and nothing is written
+        // below a link, so no link can stand at this path or above it.
+        if (!lstatSync(abs).isDirectory()) continue;
         chmodSync(abs, mode);
         if (mtime !== null) utimesSync(abs, new Date(mtime), new Date(mtime));
       }

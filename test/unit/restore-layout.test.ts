@@ -77,6 +77,10 @@ describe("findWorkspaces", () => {
 describe("paths", () => {
   it("normalizes and relates entry paths", () => {
     expect(normalizeEntryPath("./a//b/")).toBe("a/b");
+    expect(normalizeEntryPath("a/./b/.")).toBe("a/b");
+    expect(normalizeEntryPath(".//./a")).toBe("a");
+    expect(normalizeEntryPath("a/../b")).toBe("a/../b");
+    expect(relativeToRoot("w.files", "w.files/./x//y")).toBe("x/y");
     expect(normalizeEntryPath("/abs/x")).toBe("/abs/x");
     expect(relativeToRoot("w.files", "w.files/")).toBe("");
     expect(relativeToRoot("w.files", "./w.files/x/y")).toBe("x/y");
@@ -117,6 +121,35 @@ describe("planFiles", () => {
       [e("w.files/abs", "SymbolicLink", { linkpath: "/etc/passwd" })],
       [e("w.files/l", "SymbolicLink", { linkpath: "." }), e("w.files/l/x")],
       [e("w.files/h", "Link", { linkpath: "other.files/x" })],
+      // Each link inside on its own, together outside: a/L1 -> .. is the workspace, so
+      // a/L1/a/L1/../.. is two levels above it.
+      [
+        e("w.files/a/L1", "SymbolicLink", { linkpath: ".." }),
+        e("w.files/L2", "SymbolicLink", { linkpath: "a/L1/a/L1/../.." }),
+      ],
+      [e("w.files/x", "SymbolicLink", { linkpath: "a/../.." })],
+      [e("w.files/x", "SymbolicLink", { linkpath: "" })],
+      // Other spellings of a path below a link.
+      [e("w.files/a/L1", "SymbolicLink", { linkpath: ".." }), e("./w.files/a/L1/x")],
+      [e("w.files/a/L1", "SymbolicLink", { linkpath: ".." }), e("w.files//a/L1/x")],
+      [e("w.files/a/L1", "SymbolicLink", { linkpath: ".." }), e("w.files/a/./L1/x")],
+      [
+        e("w.files/a/L1", "SymbolicLink", { linkpath: ".." }),
+        e("w.files/a/L1/", "Directory"),
+        e("w.files/a/L1", "SymbolicLink", { linkpath: ".." }),
+        e("w.files/a/L1/y"),
+      ],
+      // A hard link to a file that a later entry turned into a link, or through a link.
+      [
+        e("w.files/t"),
+        e("w.files/t", "SymbolicLink", { linkpath: "db.php" }),
+        e("w.files/h", "Link", { linkpath: "w.files/t" }),
+      ],
+      [
+        e("w.files/a/L1", "SymbolicLink", { linkpath: ".." }),
+        e("w.files/f"),
+        e("w.files/h", "Link", { linkpath: "w.files/a/L1/f" }),
+      ],
       [e("w.files/dev", "CharacterDevice")],
       [e("elsewhere/fifo", "FIFO")],
       [e("w.files", "File")],
@@ -128,7 +161,34 @@ describe("planFiles", () => {
       ).toBe("RESTORE.UNSAFE_ENTRY");
   });
 
+  it("a later entry of the same name replaces a link, as tar does", () => {
+    const planned = planFiles(
+      [
+        e("w.files/a/L", "SymbolicLink", { linkpath: "../files" }),
+        e("w.files/a/L/", "Directory"),
+        e("w.files/a/L/x"),
+        e("w.files/./h", "Link", { linkpath: "./w.files/a/L/x" }),
+      ],
+      root,
+    );
+    expect(planned.map((p) => [p.rel, p.kind, p.linkRel])).toEqual([
+      ["a/L", "symlink", undefined],
+      ["a/L", "dir", undefined],
+      ["a/L/x", "file", undefined],
+      ["h", "hardlink", "a/L/x"],
+    ]);
+  });
+
   it("accepts a link that stays inside", () => {
+    for (const [rel, target] of [
+      ["a/b", "../c"],
+      ["a/b", "./c/./d"],
+      ["a/b", "."],
+      ["a/b/c", "../../x/y"],
+    ] as const)
+      expect(
+        planFiles([e(`w.files/${rel}`, "SymbolicLink", { linkpath: target })], root),
+      ).toHaveLength(1);
     expect(planFiles([e("w.files/a/b", "SymbolicLink", { linkpath: "../c" })], root)).toHaveLength(
       1,
     );
