@@ -22,6 +22,7 @@ import {
 } from "./db-objects.js";
 import { clientHost, createLoader, dropLoader, grantDatabase, newLoaderAccount } from "./loader.js";
 import { foreignSchemas } from "./sql-references.js";
+import { restoreWriteFailure } from "./write-failure.js";
 import { loadDump } from "./db-load.js";
 import { parseDbPhp } from "../install/db-php.js";
 import { removeJournal, writeJournal, type Journal, type JournalStep } from "./journal-file.js";
@@ -328,7 +329,11 @@ export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
     await stager.finishDirs();
     if (!plan.hasRootEntry) await chmod(j.stageDir, (await stat(i.sitesDir)).mode & 0o777);
     const hostValue = i.admin.port === undefined ? i.admin.host : `${i.admin.host}:${i.admin.port}`;
-    await rewriteDbPhp(path.join(j.stageDir, "db.php"), plan, hostValue, account);
+    await rewriteDbPhp(path.join(j.stageDir, "db.php"), plan, hostValue, account).catch(
+      (error: unknown) => {
+        throw restoreWriteFailure(error, "the restored db.php", j.stageDir) ?? error;
+      },
+    );
     const shared = await stat(i.sharedDir);
     const ownershipFailed = await stager.setOwnership(
       shared.uid,
