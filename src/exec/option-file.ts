@@ -1,13 +1,14 @@
 // Passwords reach mariadb/mariadb-dump through a private option file (mode 0600 in a 0700
-// directory), never through argv where `ps` and /proc/<pid>/cmdline would show them.
+// directory), never through argv where `ps` and /proc/<pid>/cmdline would show them. Where the
+// child connects (socket or host:port) is decided by connectionTarget(), the same function mysql2
+// uses, so a child never reaches another server than pmadmin's own connection for that account.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { connectionTarget, type ConnectionEnv, type Endpoint } from "../db/connection-target.js";
 
-export interface ClientCredentials {
-  host: string;
-  port: number | undefined;
-  socketPath?: string | undefined;
+/** An account as a child client needs it: a DbTarget (or anything shaped like one) will do. */
+export interface ClientCredentials extends Endpoint {
   user: string;
   password: string;
 }
@@ -21,17 +22,23 @@ export interface OptionFile {
   dispose(): Promise<void>;
 }
 
+/** The [client] section for an account: credentials plus where to connect. */
+export function optionFileText(c: ClientCredentials, env?: ConnectionEnv): string {
+  const lines = ["[client]", `user=${quoteOption(c.user)}`, `password=${quoteOption(c.password)}`];
+  const t = connectionTarget(c, env);
+  if (t.kind === "socket") lines.push(`socket=${quoteOption(t.socketPath)}`, "protocol=SOCKET");
+  else lines.push(`host=${quoteOption(t.host)}`, `port=${t.port}`, "protocol=TCP");
+  return `${lines.join("\n")}\n`;
+}
+
+/** Writes the option file into a new private directory. `env` defaults to the run's (PM_DB_SOCKET). */
 export async function writeOptionFile(
   c: ClientCredentials,
-  extra: Record<string, string> = {},
+  env?: ConnectionEnv,
 ): Promise<OptionFile> {
   const dir = await mkdtemp(path.join(tmpdir(), "pmadmin-"));
   const file = path.join(dir, "client.cnf");
-  const lines = ["[client]", `user=${quoteOption(c.user)}`, `password=${quoteOption(c.password)}`];
-  if (c.socketPath) lines.push(`socket=${quoteOption(c.socketPath)}`, "protocol=SOCKET");
-  else lines.push(`host=${quoteOption(c.host)}`, `port=${c.port ?? 3306}`, "protocol=TCP");
-  for (const [k, v] of Object.entries(extra)) lines.push(`${k}=${v}`);
-  await writeFile(file, `${lines.join("\n")}\n`, { mode: 0o600 });
+  await writeFile(file, optionFileText(c, env), { mode: 0o600 });
   return {
     path: file,
     dispose: () => rm(dir, { recursive: true, force: true }),
