@@ -69,6 +69,9 @@ export function createCtx(rt: Runtime, opts: GlobalOptions): Ctx {
       admin: () => admin(found),
       env: rt.env,
       log: (m) => out.warn(m),
+      // A restore swapping a workspace in right now: wait (bounded) rather than read it half done.
+      signal: rt.signal,
+      note: (m) => out.info(m),
     });
     return found;
   };
