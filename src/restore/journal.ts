@@ -1,6 +1,7 @@
 // Public entry for crash recovery: other commands that touch a workspace call recoverWorkspace()
 // first, so a restore killed mid-swap is completed or rolled back before anything else happens.
-import { readdir } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DbTarget } from "../db/types.js";
 import { failure, interrupted } from "../errors.js";
@@ -118,4 +119,78 @@ export async function recoverAbandonedRestores(o: {
     recovered.push(j.workspace);
   }
   return recovered;
+}
+
+/**
+ * A fingerprint of the journal directory: its mtime and every journal's inode. Every journal
+ * write (a new file renamed into place) and removal changes it, so two equal stamps around a
+ * read mean no restore of this installation moved a step in between.
+ */
+export async function journalStamp(sharedDir: string): Promise<string> {
+  const dir = journalDir(sharedDir);
+  try {
+    const parts = [String((await stat(dir, { bigint: true })).mtimeNs)];
+    for (const f of (await readdir(dir)).filter((n) => n.endsWith(".json")).sort()) {
+      const ino = await stat(path.join(dir, f), { bigint: true }).then(
+        (st) => String(st.ino),
+        () => "gone",
+      );
+      parts.push(`${f}:${ino}`);
+    }
+    return parts.join("|");
+  } catch {
+    return "none";
+  }
+}
+
+/** Whether any journal (live owner or not) is at a swap step right now. */
+export async function swapUnderWay(sharedDir: string): Promise<boolean> {
+  let files: string[];
+  try {
+    files = (await readdir(journalDir(sharedDir))).filter((f) => f.endsWith(".json"));
+  } catch {
+    return false;
+  }
+  for (const f of files) {
+    const j = await readJournal(sharedDir, f.slice(0, -".json".length)).catch(() => undefined);
+    if (j && SWAP_STEPS.has(j.step)) return true;
+  }
+  return false;
+}
+
+/** How many times a read is retried because restores kept moving under it. */
+export const STABLE_READ_ATTEMPTS = 5;
+
+/**
+ * Runs a read of the installation's workspaces so that it never reflects half a swap: waits for
+ * (or recovers) swaps first, and runs the read again when a restore moved a step while it ran
+ * (a swap may have begun after the wait — the wait alone cannot see that).
+ */
+export async function readWhole<T>(o: {
+  sharedDir: string;
+  /** Waits for live swaps and recovers dead ones (recoverAbandonedRestores with the command's options). */
+  settle: () => Promise<unknown>;
+  read: () => Promise<T>;
+  attempts?: number | undefined;
+  onRetry?: ((attempt: number) => void) | undefined;
+}): Promise<T> {
+  const attempts = o.attempts ?? STABLE_READ_ATTEMPTS;
+  for (let attempt = 1; ; attempt++) {
+    await o.settle();
+    const before = await journalStamp(o.sharedDir);
+    // A swap that began between settle() and the stamp: settle again.
+    const moving = await swapUnderWay(o.sharedDir);
+    if (!moving) {
+      const result = await o.read();
+      if ((await journalStamp(o.sharedDir)) === before) return result;
+    }
+    if (attempt >= attempts) {
+      throw failure(
+        "RESTORE.SWAP_BUSY",
+        `Restores kept swapping workspaces in while they were being read (${attempts} attempts); nothing was reported from a half-swapped workspace.`,
+        { hint: "Run the command again once the restores have finished." },
+      );
+    }
+    o.onRetry?.(attempt);
+  }
 }

@@ -13,7 +13,7 @@ import {
   type Journal,
   type JournalStep,
 } from "../../src/restore/journal-file.js";
-import { waitWhileSwapping } from "../../src/restore/journal.js";
+import { readWhole, waitWhileSwapping } from "../../src/restore/journal.js";
 
 let sharedDir: string;
 let owner: ChildProcess;
@@ -126,6 +126,50 @@ describe("waitWhileSwapping", () => {
     ac.abort();
     expect(await waiting).toEqual({ code: "INTERRUPTED", exit: 130 });
     expect(Date.now() - t0).toBeLessThan(200);
+    await removeJournal(sharedDir, "Acme");
+  });
+});
+
+describe("readWhole", () => {
+  it("reads once when no restore moves, again when one moved a step during the read", async () => {
+    let settles = 0;
+    let reads = 0;
+    const quiet = await readWhole({
+      sharedDir,
+      settle: () => Promise.resolve((settles += 1)),
+      read: () => Promise.resolve(++reads),
+    });
+    expect([quiet, settles, reads]).toEqual([1, 1, 1]);
+
+    // A restore writes its journal (here: still staging) while the first read runs.
+    settles = 0;
+    reads = 0;
+    const again = await readWhole({
+      sharedDir,
+      settle: () => Promise.resolve((settles += 1)),
+      read: async () => {
+        reads += 1;
+        if (reads === 1) await writeJournal(sharedDir, journal("staging", owner.pid!));
+        return reads;
+      },
+    });
+    expect([again, settles, reads]).toEqual([2, 2, 2]);
+    await removeJournal(sharedDir, "Acme");
+  });
+
+  it("never reads while a journal is at a swap step; gives up with RESTORE.SWAP_BUSY", async () => {
+    await writeJournal(sharedDir, journal("db-swapped", owner.pid!));
+    let reads = 0;
+    const r = await outcome(
+      readWhole({
+        sharedDir,
+        settle: () => Promise.resolve(),
+        read: () => Promise.resolve(++reads),
+        attempts: 3,
+      }),
+    );
+    expect(r).toEqual({ code: "RESTORE.SWAP_BUSY", exit: 1 });
+    expect(reads).toBe(0);
     await removeJournal(sharedDir, "Acme");
   });
 });
