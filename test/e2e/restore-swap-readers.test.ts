@@ -132,38 +132,37 @@ describe("readers during a restore's swap", { timeout: 400_000 }, () => {
   });
 });
 
+/** check-integrity looped by two readers at once during three real `workspace-restore -o`. */
 async function readersDuringRestores(install: TestInstall, archive: PmArchive): Promise<void> {
-  {
-    const ws = install.workspaces[0]!.name;
-    let restoring = true;
-    const results: Array<{ exitCode: number; missing: number; stderr: string }> = [];
-    const loopOnce = async (): Promise<void> => {
-      while (restoring) {
-        const r = await runBin(["check-integrity", "--json", ws], { env: install.env() });
-        results.push({
-          exitCode: r.exitCode,
-          missing: r.exitCode === 0 || r.exitCode === 4 ? missingTables(r.stdout) : -1,
-          stderr: r.stderr,
-        });
-      }
-    };
-    // Two readers at once, so some of them start, or are reading, while a swap is under way.
-    const loop = Promise.all([loopOnce(), loopOnce()]);
-    try {
-      for (let i = 0; i < 3; i++) {
-        const r = await runBin(["workspace-restore", "-o", "--yes", archive.file], {
-          env: install.env(),
-        });
-        expect(r.exitCode, r.stderr).toBe(0);
-      }
-    } finally {
-      restoring = false;
-      await loop;
+  const ws = install.workspaces[0]!.name;
+  let restoring = true;
+  const results: Array<{ exitCode: number; missing: number; stderr: string }> = [];
+  const loopOnce = async (): Promise<void> => {
+    while (restoring) {
+      const r = await runBin(["check-integrity", "--json", ws], { env: install.env() });
+      results.push({
+        exitCode: r.exitCode,
+        missing: r.exitCode === 0 || r.exitCode === 4 ? missingTables(r.stdout) : -1,
+        stderr: r.stderr,
+      });
     }
-    expect(results.length).toBeGreaterThan(3);
-    for (const r of results) {
+  };
+  // Two readers at once, so some of them start, or are reading, while a swap is under way.
+  const loop = Promise.all([loopOnce(), loopOnce()]);
+  try {
+    for (let i = 0; i < 3; i++) {
+      const r = await runBin(["workspace-restore", "-o", "--yes", archive.file], {
+        env: install.env(),
+      });
       expect(r.exitCode, r.stderr).toBe(0);
-      expect(r.missing).toBe(0);
     }
+  } finally {
+    restoring = false;
+    await loop;
+  }
+  expect(results.length).toBeGreaterThan(3);
+  for (const r of results) {
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.missing).toBe(0);
   }
 }
