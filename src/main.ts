@@ -5,6 +5,7 @@ import { COMMANDS } from "./commands/index.js";
 import { ExitCode, PmError, isPmError } from "./errors.js";
 import { InterruptedSignal, type Runtime } from "./runtime.js";
 import { interruptOpenConnections } from "./db/mysql.js";
+import { setConnectionEnv } from "./db/connection-target.js";
 
 const COMMANDER_OK = new Set(["commander.helpDisplayed", "commander.version", "commander.help"]);
 
@@ -25,6 +26,9 @@ function report(rt: Runtime, argv: readonly string[], error: PmError): void {
 
 export async function run(rt: Runtime, argv: readonly string[]): Promise<number> {
   const state: ProgramState = { exitCode: 0 };
+  // Every connection of this run, mysql2 or a child client's option file, decides socket vs TCP
+  // with this environment (PM_DB_SOCKET), whether or not the caller passed it along.
+  setConnectionEnv(rt.env);
   const program = buildProgram(rt, COMMANDS, state);
   // Ctrl-C must not wait for a statement stuck behind a lock: kill what the database is doing.
   const onAbort = (): void => void interruptOpenConnections();

@@ -5,14 +5,13 @@
 // Comments stay on (unlike ProcessMaker's --skip-comments) because the "-- Dump completed" line is
 // the only sign that the dump reached its end; together with exit status 0, a clean stderr and
 // every table/view/trigger of the inventory present, it is what makes a dump count as done.
-import { existsSync } from "node:fs";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createWriteStream } from "node:fs";
 import { failure } from "../errors.js";
 import { describeWriteFailure } from "../fsx/errno.js";
 import { runProgram, spawnStreaming, tail } from "../exec/run.js";
-import { writeOptionFile, type ClientCredentials } from "../exec/option-file.js";
+import { writeOptionFile } from "../exec/option-file.js";
 import { tempWriteFailure } from "./write-failure.js";
 import type { DbEndpoint } from "../install/db-php.js";
 import { DumpScanner, isSandboxLine, type DumpSummary } from "./dump-scanner.js";
@@ -20,30 +19,11 @@ import type { DatabaseInventory } from "./inspect.js";
 
 /** The character set the dump is written in (and recorded in the manifest). */
 export const DUMP_CHARSET = "utf8mb4";
-const DEFAULT_SOCKETS = [
-  "/run/mysqld/mysqld.sock",
-  "/var/run/mysqld/mysqld.sock",
-  "/var/lib/mysql/mysql.sock",
-  "/tmp/mysql.sock",
-];
 
 export interface DumpResult {
   file: string;
   bytes: number;
   summary: DumpSummary;
-}
-
-/** Same rule as the mysql2 connection: PHP's "localhost" without a port means the local socket. */
-export function clientCredentials(
-  e: DbEndpoint,
-  env: Readonly<Record<string, string | undefined>>,
-): ClientCredentials {
-  const c: ClientCredentials = { host: e.host, port: e.port, user: e.user, password: e.password };
-  if (e.host === "localhost" && e.port === undefined) {
-    const socket = env["PM_DB_SOCKET"] ?? DEFAULT_SOCKETS.find((s) => existsSync(s));
-    if (socket) c.socketPath = socket;
-  }
-  return c;
 }
 
 export async function dumpProgramVersion(program: string): Promise<string> {
@@ -117,7 +97,8 @@ export async function dumpDatabase(o: {
   onWarning?: (text: string) => void;
 }): Promise<DumpResult> {
   const db = o.endpoint.name;
-  const opt = await writeOptionFile(clientCredentials(o.endpoint, o.env)).catch((e: unknown) => {
+  // Socket or TCP: writeOptionFile decides as mysql2 does (src/db/connection-target.ts).
+  const opt = await writeOptionFile(o.endpoint, o.env).catch((e: unknown) => {
     throw tempWriteFailure(o.target, e);
   });
   try {

@@ -8,7 +8,7 @@ import {
   type InstallSettings,
 } from "../install/installation.js";
 import type { DbAdminCredentials } from "../install/db-url.js";
-import { recoverAbandonedRestores } from "../restore/journal.js";
+import { readWhole, recoverAbandonedRestores } from "../restore/journal.js";
 import type { Runtime } from "../runtime.js";
 import { Output } from "../ui/output.js";
 
@@ -31,6 +31,11 @@ export interface Ctx {
   /** Finds the installation on first use (commands like `sandbox` never need one). */
   installation(): Promise<Installation>;
   adminCredentials(): Promise<DbAdminCredentials>;
+  /**
+   * Runs a read of workspaces (databases, files) so that it never sees a restore's swap half
+   * done: it waits for swaps in progress and reads again if one began meanwhile.
+   */
+  readWhole<T>(read: () => Promise<T>): Promise<T>;
 }
 
 export function readGlobals(raw: Record<string, unknown>): GlobalOptions {
@@ -61,15 +66,20 @@ export function createCtx(rt: Runtime, opts: GlobalOptions): Ctx {
   // A promise either way: a missing credential is reported where it is awaited.
   const admin = (found: Installation): Promise<DbAdminCredentials> =>
     Promise.resolve().then(() => adminCredentials(found, settings));
-  const locate = async (): Promise<Installation> => {
-    const found = await locateInstallation(settings);
-    // A restore killed mid-swap is finished or rolled back before anything reads the workspace.
-    await recoverAbandonedRestores({
+  // A restore killed mid-swap is finished or rolled back before anything reads the workspace; one
+  // swapping a workspace in right now is waited for (bounded) rather than read half done.
+  const settle = (found: Installation): Promise<string[]> =>
+    recoverAbandonedRestores({
       sharedDir: found.sharedDir,
       admin: () => admin(found),
       env: rt.env,
       log: (m) => out.warn(m),
+      signal: rt.signal,
+      note: (m) => out.info(m),
     });
+  const locate = async (): Promise<Installation> => {
+    const found = await locateInstallation(settings);
+    await settle(found);
     return found;
   };
   const installation = (): Promise<Installation> => (inst ??= locate());
@@ -79,6 +89,15 @@ export function createCtx(rt: Runtime, opts: GlobalOptions): Ctx {
     out,
     installation,
     adminCredentials: async () => admin(await installation()),
+    async readWhole<T>(read: () => Promise<T>): Promise<T> {
+      const found = await installation();
+      return readWhole({
+        sharedDir: found.sharedDir,
+        settle: () => settle(found),
+        read,
+        onRetry: () => out.verbose("a restore moved on while reading; reading again"),
+      });
+    },
   };
 }
 

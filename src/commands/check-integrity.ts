@@ -3,7 +3,7 @@
 import type { Command } from "commander";
 import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
-import { resolveWorkspaces } from "../install/installation.js";
+import { loadWorkspace, resolveWorkspaces } from "../install/installation.js";
 import { CHECKS } from "../integrity/catalog.js";
 import { exitCodeFor, jsonDocument, renderReport } from "../integrity/report.js";
 import { checkWorkspace } from "../integrity/run.js";
@@ -45,13 +45,17 @@ async function checkIntegrityCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const reports: WorkspaceReport[] = [];
   for (const ws of workspaces) {
     ctx.out.info(`checking workspace ${ws.name} (${checks.length} checks)`);
+    // Never a report of a half-swapped workspace (a restore -o running alongside).
     reports.push(
-      await checkWorkspace(ws, checks, {
-        env: ctx.rt.env,
-        now: ctx.rt.now(),
-        signal: ctx.rt.signal,
-        onCheck: (_ws, id, ms) => ctx.out.verbose(`  ${id} ${ms} ms`),
-      }),
+      await ctx.readWhole(async () =>
+        // db.php read again: a swap that happened meanwhile may have replaced it.
+        checkWorkspace(await loadWorkspace(inst, ws.name), checks, {
+          env: ctx.rt.env,
+          now: ctx.rt.now(),
+          signal: ctx.rt.signal,
+          onCheck: (_ws, id, ms) => ctx.out.verbose(`  ${id} ${ms} ms`),
+        }),
+      ),
     );
   }
   ctx.out.document(jsonDocument(reports));

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
 import { ExitCode } from "../errors.js";
-import { resolveWorkspaces } from "../install/installation.js";
+import { loadWorkspace, resolveWorkspaces } from "../install/installation.js";
 import {
   adminServerVersion,
   systemInfo,
@@ -54,7 +54,12 @@ async function infoCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const workspaces = await resolveWorkspaces(inst, names);
   const sys = systemInfo(ctx.rt, inst);
   const infos: WorkspaceInfo[] = [];
-  for (const ws of workspaces) infos.push(await workspaceInfo(ctx.rt, ws));
+  // Never the sizes and counts of a half-swapped workspace (a restore -o running alongside).
+  for (const ws of workspaces)
+    infos.push(
+      // db.php read again: a swap that happened meanwhile may have replaced it.
+      await ctx.readWhole(async () => workspaceInfo(ctx.rt, await loadWorkspace(inst, ws.name))),
+    );
   const first = infos.find((i) => i.server !== null)?.server;
   sys.databaseServer =
     (await adminServerVersion(ctx.rt, () => ctx.adminCredentials())) ??

@@ -1,26 +1,17 @@
 // The one importer of mysql2. Errors are turned into typed errors that never carry a password.
-import { existsSync } from "node:fs";
 import mysql from "mysql2/promise";
 import { failure, interrupted } from "../errors.js";
+import { connectionTarget, describeConnection, type ConnectionEnv } from "./connection-target.js";
 import type { Db, DbTarget, ExecResult, Queryable, Row, ServerInfo } from "./types.js";
 
-/** Where Debian, RHEL and macOS builds put the server socket; PHP's "localhost" uses it. */
-const DEFAULT_SOCKETS = [
-  "/run/mysqld/mysqld.sock",
-  "/var/run/mysqld/mysqld.sock",
-  "/var/lib/mysql/mysql.sock",
-  "/tmp/mysql.sock",
-];
-
-export function describeTarget(t: DbTarget): string {
-  const where = t.socketPath ?? `${t.host}:${t.port ?? 3306}`;
+/** "user@socket /run/mysqld/mysqld.sock/db" or "user@host:3306/db": where it really connects. */
+export function describeTarget(t: DbTarget, env?: ConnectionEnv): string {
+  const where = describeConnection(connectionTarget(t, env));
   return `${t.user}@${where}${t.database ? `/${t.database}` : ""}`;
 }
 
-function connectionOptions(
-  t: DbTarget,
-  env: Readonly<Record<string, string | undefined>>,
-): mysql.ConnectionOptions {
+/** mysql2's options for a target; exported so a test can hold them against the option file's. */
+export function connectionOptions(t: DbTarget, env?: ConnectionEnv): mysql.ConnectionOptions {
   const base: mysql.ConnectionOptions = {
     user: t.user,
     password: t.password,
@@ -32,19 +23,20 @@ function connectionOptions(
     connectTimeout: 10_000,
   };
   if (t.database) base.database = t.database;
-  let socket = t.socketPath;
-  if (!socket && t.host === "localhost" && t.port === undefined) {
-    // PHP's mysql driver talks to "localhost" over the default socket, not TCP: do the same.
-    socket = env["PM_DB_SOCKET"] ?? DEFAULT_SOCKETS.find((s) => existsSync(s));
-  }
-  if (socket) return { ...base, socketPath: socket };
-  return { ...base, host: t.host, port: t.port ?? 3306 };
+  const c = connectionTarget(t, env);
+  if (c.kind === "socket") return { ...base, socketPath: c.socketPath };
+  return { ...base, host: c.host, port: c.port };
 }
 
-export function dbError(t: DbTarget, error: unknown, what = "connect to"): Error {
+export function dbError(
+  t: DbTarget,
+  error: unknown,
+  what = "connect to",
+  env?: ConnectionEnv,
+): Error {
   const e = error as { code?: string; sqlMessage?: string; message?: string };
   const msg = e.sqlMessage ?? e.message ?? String(error);
-  const what2 = `Cannot ${what} the database server as ${describeTarget(t)}: ${msg}`;
+  const what2 = `Cannot ${what} the database server as ${describeTarget(t, env)}: ${msg}`;
   if (e.code === "ER_ACCESS_DENIED_ERROR" || e.code === "ER_DBACCESS_DENIED_ERROR") {
     return failure("DB.ACCESS_DENIED", what2, {
       hint: "Check the user and password (db.php for a workspace, --db-admin-url for the admin account).",
@@ -100,7 +92,7 @@ export interface ConnectOptions {
 interface OpenConnection {
   conn: mysql.Connection;
   target: DbTarget;
-  env: Readonly<Record<string, string | undefined>>;
+  env: ConnectionEnv | undefined;
   /** Rejecters of the statements in flight: a destroyed mysql2 connection never settles them. */
   pending: Set<(error: Error) => void>;
 }
@@ -135,16 +127,17 @@ export async function interruptOpenConnections(): Promise<void> {
   );
 }
 
+/** `env` defaults to the run's (setConnectionEnv), so PM_DB_SOCKET applies either way. */
 export async function connect(
   t: DbTarget,
-  env: Readonly<Record<string, string | undefined>> = {},
+  env?: ConnectionEnv,
   options: ConnectOptions = {},
 ): Promise<Db> {
   let conn: mysql.Connection;
   try {
     conn = await mysql.createConnection(connectionOptions(t, env));
   } catch (error) {
-    throw dbError(t, error);
+    throw dbError(t, error, "connect to", env);
   }
   // Errors after connect (server gone away) must not crash the process as unhandled events.
   conn.on("error", () => undefined);
@@ -174,7 +167,7 @@ export async function connect(
 
 export async function withDb<T>(
   t: DbTarget,
-  env: Readonly<Record<string, string | undefined>>,
+  env: ConnectionEnv | undefined,
   fn: (db: Db) => Promise<T>,
 ): Promise<T> {
   const db = await connect(t, env);

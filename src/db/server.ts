@@ -19,6 +19,8 @@ export interface ServerOptions {
   lowerCaseTableNames?: 0 | 1 | 2;
   /** ProcessMaker runs with a non-strict sql_mode; keep that the default here. */
   sqlMode?: string;
+  /** No TCP listener at all (`skip-networking`, a common hardening): reachable by socket only. */
+  skipNetworking?: boolean;
   env?: Readonly<Record<string, string | undefined>>;
   startTimeoutMs?: number;
 }
@@ -30,6 +32,8 @@ export interface ServerState {
   pid: number;
   rootPassword: string;
   lowerCaseTableNames: number;
+  /** True when the server listens on its socket only; `port` is then unused. */
+  skipNetworking?: boolean;
 }
 
 export const SERVER_STATE_FILE = "server.json";
@@ -52,6 +56,15 @@ function isRoot(): boolean {
 }
 
 export function rootTarget(s: ServerState): DbTarget {
+  if (s.skipNetworking) {
+    return {
+      host: "localhost",
+      port: undefined,
+      socketPath: s.socket,
+      user: "root",
+      password: s.rootPassword,
+    };
+  }
   return { host: "127.0.0.1", port: s.port, user: "root", password: s.rootPassword };
 }
 
@@ -127,8 +140,9 @@ export async function startServer(opts: ServerOptions): Promise<ServerState> {
     "--no-defaults",
     `--datadir=${dataDir}`,
     `--socket=${socket}`,
-    `--port=${port}`,
-    "--bind-address=127.0.0.1",
+    ...(opts.skipNetworking
+      ? ["--skip-networking"]
+      : [`--port=${port}`, "--bind-address=127.0.0.1"]),
     `--pid-file=${pidFile}`,
     `--log-error=${logFile}`,
     // Its own temp dir: internal temp tables must not depend on what else uses /tmp.
@@ -166,6 +180,7 @@ export async function startServer(opts: ServerOptions): Promise<ServerState> {
     pid,
     rootPassword,
     lowerCaseTableNames: lctn,
+    ...(opts.skipNetworking ? { skipNetworking: true } : {}),
   };
   if (fresh) {
     // root over TCP from 127.0.0.1 as well as over the socket, with a generated password.

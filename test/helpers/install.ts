@@ -49,7 +49,8 @@ export async function createTestInstall(
   const admin = opts.admin ?? adminTarget();
   await writeSharedTree(sharedDir);
   const systemHash = createHash("md5").update(randomBytes(16)).digest("hex");
-  const hostPort = `${admin.host}:${admin.port ?? 3306}`;
+  // A socket-only server's admin has no port: its installation says plain `localhost`, as PHP's would.
+  const hostPort = admin.port === undefined ? admin.host : `${admin.host}:${admin.port}`;
   const configFile = path.join(installDir, PATHS_INSTALLED_RELATIVE);
   await mkdir(path.dirname(configFile), { recursive: true });
   await writeFile(

@@ -8,13 +8,15 @@ import type { DbTarget } from "../../src/db/types.js";
 
 export interface ExtraServer {
   state: ServerState;
+  /** root over TCP, or over the socket for a skipNetworking server. */
   admin: DbTarget;
+  /** --db-admin-url form; for a skipNetworking server the host is `localhost` (the socket). */
   url: string;
   stop(): Promise<void>;
 }
 
 export async function startExtraServer(
-  opts: { lowerCaseTableNames?: 0 | 1 } = {},
+  opts: { lowerCaseTableNames?: 0 | 1; skipNetworking?: boolean } = {},
 ): Promise<ExtraServer> {
   const baseDir = await mkdtemp(path.join(tmpdir(), "pmadmin-extradb-"));
   const state = await startServer({
@@ -22,11 +24,13 @@ export async function startExtraServer(
     ...(opts.lowerCaseTableNames === undefined
       ? {}
       : { lowerCaseTableNames: opts.lowerCaseTableNames }),
+    ...(opts.skipNetworking ? { skipNetworking: true } : {}),
   });
+  const hostPort = state.skipNetworking ? "localhost" : `127.0.0.1:${state.port}`;
   return {
     state,
     admin: rootTarget(state),
-    url: `mysql://root:${encodeURIComponent(state.rootPassword)}@127.0.0.1:${state.port}`,
+    url: `mysql://root:${encodeURIComponent(state.rootPassword)}@${hostPort}`,
     stop: () => destroyServer(baseDir),
   };
 }
