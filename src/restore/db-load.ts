@@ -46,7 +46,7 @@ export async function loadDump(
 ): Promise<{ definersRewritten: number }> {
   const client = await findProgram("client", o.env);
   const sandbox = await hasSandbox(client, o.env);
-  const opt = await writeOptionFile(o.account);
+  const opt = await writeOptionFile(o.account, o.env);
   try {
     const args = [
       `--defaults-extra-file=${opt.path}`,
