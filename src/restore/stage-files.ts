@@ -94,6 +94,11 @@ export class FileStager {
    * cannot go stale.
    */
   private parents(rel: string, entry: string): string {
+    if (rel === "") return this.root;
+    const abs = this.abs(rel);
+    // Fast path: a cached parent was verified from the root down when it was cached, and a
+    // directory is never replaced, so its ancestors still hold.
+    if (this.made.has(path.dirname(abs))) return abs;
     let dir = this.root;
     this.realDir(dir, entry, ".");
     const parts = rel === "" ? [] : rel.split("/");
