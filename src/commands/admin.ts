@@ -15,7 +15,7 @@ import {
 import { hasPasswordHistory, planPasswordHistory } from "../admin/password-history.js";
 import { stagePasswordFile, type StagedFile } from "../admin/password-file.js";
 import { generatePassword, hashPassword, workspaceAlgorithm } from "../admin/password.js";
-import { sqlDateTime } from "../db/datetime.js";
+import { localSqlDateTime } from "../db/datetime.js";
 import type { Statement } from "../db/statement.js";
 import { usage } from "../errors.js";
 import { withRbacDb } from "../rbac/workspace-db.js";
@@ -141,7 +141,7 @@ async function extendAdmin(ctx: Ctx, cmd: Command): Promise<number> {
       password = generatePassword();
       hash = hashPassword(algorithm, password);
       if (await hasPasswordHistory(db)) {
-        extra.push(...(await planPasswordHistory(db, user.uid, hash, sqlDateTime(now))));
+        extra.push(...(await planPasswordHistory(db, user.uid, hash, localSqlDateTime(now))));
         history = "recorded";
       } else {
         ctx.out.verbose(

@@ -5,7 +5,7 @@ import { createTestInstall, FIXED_NOW, type TestInstall } from "../helpers/insta
 import { runInProcess } from "../helpers/cli.js";
 import { adminDb } from "../helpers/db.js";
 import type { Db } from "../../src/db/types.js";
-import { sqlDateTime } from "../../src/db/datetime.js";
+import { localSqlDateTime } from "../../src/db/datetime.js";
 import { setAsker } from "../../src/ui/prompt.js";
 
 const TABLES = "RBAC_ROLES, RBAC_ROLES_PERMISSIONS, RBAC_USERS_ROLES, RBAC_USERS, USERS, CONTENT";
@@ -13,7 +13,7 @@ const OPERATOR_ROLE = "00000000000000000000000000000003";
 const MANAGER_ROLE = "00000000000000000000000000000004";
 const GUEST_ROLE = "00000000000000000000000000000005";
 const ZOE = "1436583745f0c3c0d7a0a45026481523";
-const STAMP = sqlDateTime(FIXED_NOW);
+const STAMP = localSqlDateTime(FIXED_NOW);
 
 let install: TestInstall;
 let db: Db;
