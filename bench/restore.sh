@@ -16,22 +16,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DIR="${BENCH_DIR:-.sandbox/bench-restore}"
-CASES="${BENCH_CASES:-20000}"
-DOC_BYTES="${BENCH_DOC_BYTES:-24576}"
-RUNS="${BENCH_RUNS:-3}"
-SUFFIX="${BENCH_SUFFIX:-.tar}"
-WS=bench
 NEW=benchcopy
-[ -x /usr/bin/time ] || { echo "bench: GNU time is needed at /usr/bin/time (apt-get install time)" >&2; exit 1; }
-[ -f dist/main.js ] || npm run build >/dev/null
-
-node bin/pmadmin.js sandbox up "$DIR" --workspace "$WS" --cases "$CASES" --doc-bytes "$DOC_BYTES" >/dev/null
-ROOT="$(cd "$DIR" && pwd)"
+. bench/lib.sh
+bench_setup .sandbox/bench-restore .tar
 SITES="$ROOT/shared/sites"
 OUT="$ROOT/bench-restore-out"
 rm -rf "$OUT" && mkdir -m 0700 "$OUT"
-export PM_INSTALL_DIR="$ROOT"
 
 # The baseline loads as the sandbox server's root, like pmadmin's admin credentials; the password
 # goes from the server's state file into an option file, never onto a command line.
@@ -82,17 +72,9 @@ run_baseline() {
   drop_baseline
 }
 
-ratios=()
-rss=()
-for i in $(seq 1 "$RUNS"); do
-  if [ $((i % 2)) -eq 1 ]; then p=$(run_pmadmin); b=$(run_baseline); else b=$(run_baseline); p=$(run_pmadmin); fi
-  pt=${p% *}; pr=${p#* }; bt=${b% *}; br=${b#* }
-  ratio=$(awk -v a="$pt" -v b="$bt" 'BEGIN { printf "%.3f", a / b }')
-  ratios+=("$ratio"); rss+=("$pr")
+report() {
   printf 'run %d: pmadmin %6.2f s (peak RSS %d MB)  baseline %6.2f s (peak RSS %d MB)  ratio %s\n' \
-    "$i" "$pt" $((pr / 1024)) "$bt" $((br / 1024)) "$ratio"
-done
-median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
-peak=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
-printf 'median ratio pmadmin/baseline: %s (target <= 1.2)   pmadmin peak RSS: %d MB (target <= 256)\n' "$median" $((peak / 1024))
+    "$1" "$2" $(($3 / 1024)) "$4" $(($5 / 1024)) "$6"
+}
+bench_rounds report
 rm -rf "$OUT"

@@ -9,6 +9,9 @@ export interface OutStream {
   readonly isTTY?: boolean | undefined;
 }
 
+/** Asks a yes/no question; resolves true for yes. */
+export type Asker = (message: string) => Promise<boolean>;
+
 export interface Runtime {
   readonly stdout: OutStream;
   readonly stderr: OutStream;
@@ -20,6 +23,8 @@ export interface Runtime {
   /** Aborted on SIGINT/SIGTERM; long operations pass it down and clean up when it fires. */
   readonly signal: AbortSignal;
   now(): Date;
+  /** Asks confirmations instead of the terminal (ui/prompt.ts); tests answer with it. */
+  readonly ask?: Asker | undefined;
 }
 
 export function resolvePlatform(

@@ -1,6 +1,12 @@
 // The admin account's due date and password. USERS and RBAC_USERS always change together, with
 // USR_UPDATE_DATE, in one transaction (login reads RBAC_USERS; the application writes both).
-import { addDays, daysBetween, parseSqlDate, sqlDate, sqlDateTime } from "../db/datetime.js";
+import {
+  addDays,
+  daysBetween,
+  parseSqlDate,
+  localSqlDate,
+  localSqlDateTime,
+} from "../db/datetime.js";
 import { stmt, type Statement } from "../db/statement.js";
 import { refused, usage } from "../errors.js";
 import { GUEST_USER_UID } from "../rbac/permission-catalog.js";
@@ -29,20 +35,20 @@ export function extendedDueDate(choice: DueDateChoice, now: Date): string {
     if (daysBetween(now, date) < 0 && !choice.force) {
       throw refused(
         "ADMIN.DATE_IN_PAST",
-        `--until ${choice.until} is before today (${sqlDate(now)}); the account could not log in. Nothing changed.`,
+        `--until ${choice.until} is before today (${localSqlDate(now)}); the account could not log in. Nothing changed.`,
         {
           hint: "Pick a date from today on, use expire-admin to lock the account, or add --force.",
         },
       );
     }
-    return sqlDate(date);
+    return localSqlDate(date);
   }
   const days = choice.days ?? DEFAULT_EXTEND_DAYS;
-  return sqlDate(addDays(now, days));
+  return localSqlDate(addDays(now, days));
 }
 
 export function expiredDueDate(now: Date): string {
-  return sqlDate(addDays(now, -1));
+  return localSqlDate(addDays(now, -1));
 }
 
 export interface AccountChange {
@@ -75,7 +81,7 @@ export function planAccountChange(
   assertChangeableAccount(user);
   const { wf, rbac } = assertBothTables(user);
   const changes = wf.dueDate !== dueDate || rbac.dueDate !== dueDate || passwordHash !== undefined;
-  const stamp = sqlDateTime(now);
+  const stamp = localSqlDateTime(now);
   const statements: Statement[] = [];
   if (changes) {
     for (const table of ["USERS", "RBAC_USERS"]) {
@@ -118,7 +124,7 @@ export function planAccountChange(
  */
 export function planExpire(user: DbUser, now: Date): AccountChange {
   const change = planAccountChange(user, expiredDueDate(now), now);
-  const today = sqlDate(now);
+  const today = localSqlDate(now);
   if (change.from.users < today && change.from.rbac < today) {
     return { ...change, to: change.from.rbac, changes: false, statements: [] };
   }

@@ -74,3 +74,8 @@ export function phpSerialize(v: PhpValue): string {
 export function phpList(values: readonly string[]): PhpArray {
   return new Map(values.map((s, i) => [i, s]));
 }
+
+/** A PHP array with string keys, in the record's order. */
+export function phpMap(record: Readonly<Record<string, PhpValue>>): PhpArray {
+  return new Map(Object.entries(record));
+}

@@ -66,23 +66,14 @@ export function createCtx(rt: Runtime, opts: GlobalOptions): Ctx {
   // A promise either way: a missing credential is reported where it is awaited.
   const admin = (found: Installation): Promise<DbAdminCredentials> =>
     Promise.resolve().then(() => adminCredentials(found, settings));
-  // A restore killed mid-swap is finished or rolled back before anything reads the workspace; one
-  // swapping a workspace in right now is waited for (bounded) rather than read half done.
-  const settle = (found: Installation): Promise<string[]> =>
-    recoverAbandonedRestores({
-      sharedDir: found.sharedDir,
-      admin: () => admin(found),
-      env: rt.env,
-      log: (m) => out.warn(m),
-      signal: rt.signal,
-      note: (m) => out.info(m),
-    });
-  const locate = async (): Promise<Installation> => {
-    const found = await locateInstallation(settings);
-    await settle(found);
-    return found;
-  };
-  const installation = (): Promise<Installation> => (inst ??= locate());
+  const settleRestores = (found: Installation): Promise<string[]> =>
+    waitForSwapsThenRecoverRestores(found, rt, out, () => admin(found));
+  // Located once per run, and no workspace is read before restores in flight are settled.
+  const installation = (): Promise<Installation> =>
+    (inst ??= locateInstallation(settings).then(async (found) => {
+      await settleRestores(found);
+      return found;
+    }));
   return {
     rt,
     opts,
@@ -93,12 +84,33 @@ export function createCtx(rt: Runtime, opts: GlobalOptions): Ctx {
       const found = await installation();
       return readWhole({
         sharedDir: found.sharedDir,
-        settle: () => settle(found),
+        settle: () => settleRestores(found),
         read,
         onRetry: () => out.verbose("a restore moved on while reading; reading again"),
       });
     },
   };
+}
+
+/**
+ * Before a command reads or changes workspaces: waits (bounded) while a live restore swaps one in
+ * rather than read it half done, then finishes or rolls back the restores whose process died
+ * mid-swap (src/restore/journal.ts). Returns what it recovered; warnings and notes go to stderr.
+ */
+function waitForSwapsThenRecoverRestores(
+  found: Installation,
+  rt: Runtime,
+  out: Output,
+  admin: () => Promise<DbAdminCredentials>,
+): Promise<string[]> {
+  return recoverAbandonedRestores({
+    sharedDir: found.sharedDir,
+    admin,
+    env: rt.env,
+    log: (m) => out.warn(m),
+    signal: rt.signal,
+    note: (m) => out.info(m),
+  });
 }
 
 /** A command's handler: returns the exit code (default 0) or throws a typed error. */

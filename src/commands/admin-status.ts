@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
 import { DEFAULT_WARN_DAYS, adminStatus, type AdminStatus } from "../admin/status.js";
-import { sqlDate } from "../db/datetime.js";
+import { localSqlDate } from "../db/datetime.js";
 import { ExitCode, errorMessage, isPmError, usage } from "../errors.js";
 import { resolveWorkspaces } from "../install/installation.js";
 import { withRbacDb } from "../rbac/workspace-db.js";
@@ -52,7 +52,7 @@ async function adminStatusCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const findings = entries.filter((e) => "finding" in e && e.finding);
   ctx.out.document({
     ok: failed.length === 0 && findings.length === 0,
-    today: sqlDate(now),
+    today: localSqlDate(now),
     warnDays,
     workspaces: entries,
   });

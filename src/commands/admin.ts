@@ -15,8 +15,9 @@ import {
 import { hasPasswordHistory, planPasswordHistory } from "../admin/password-history.js";
 import { stagePasswordFile, type StagedFile } from "../admin/password-file.js";
 import { generatePassword, hashPassword, workspaceAlgorithm } from "../admin/password.js";
-import { sqlDateTime } from "../db/datetime.js";
+import { localSqlDateTime } from "../db/datetime.js";
 import type { Statement } from "../db/statement.js";
+import type { Db } from "../db/types.js";
 import { usage } from "../errors.js";
 import { withRbacDb } from "../rbac/workspace-db.js";
 import { ADMIN_USER_UID } from "../rbac/permission-catalog.js";
@@ -105,15 +106,17 @@ async function expireAdmin(ctx: Ctx, cmd: Command): Promise<number> {
   });
 }
 
+interface ExtendOptions {
+  days?: string;
+  until?: string;
+  user?: string;
+  rotatePassword?: boolean;
+  passwordFile?: string;
+  force?: boolean;
+}
+
 async function extendAdmin(ctx: Ctx, cmd: Command): Promise<number> {
-  const o = cmd.opts<{
-    days?: string;
-    until?: string;
-    user?: string;
-    rotatePassword?: boolean;
-    passwordFile?: string;
-    force?: boolean;
-  }>();
+  const o = cmd.opts<ExtendOptions>();
   if (o.passwordFile !== undefined && o.rotatePassword !== true) {
     throw usage(
       "ADMIN.PASSWORD_FILE_WITHOUT_ROTATE",
@@ -129,73 +132,117 @@ async function extendAdmin(ctx: Ctx, cmd: Command): Promise<number> {
     const user = await loadUser(db, o.user ?? ADMIN_USER_UID);
     const now = ctx.rt.now();
     const due = extendedDueDate({ days, until: o.until, force: o.force === true }, now);
-    let password: string | undefined;
-    let algorithm: string | undefined;
-    let history: "recorded" | "not kept" | undefined;
-    let hash: string | undefined;
-    const extra: Statement[] = [];
-    if (o.rotatePassword === true) {
-      const algo = await workspaceAlgorithm(db);
-      algorithm = algo.algorithm;
-      if (algo.note) ctx.out.verbose(algo.note);
-      password = generatePassword();
-      hash = hashPassword(algorithm, password);
-      if (await hasPasswordHistory(db)) {
-        extra.push(...(await planPasswordHistory(db, user.uid, hash, sqlDateTime(now))));
-        history = "recorded";
-      } else {
-        ctx.out.verbose(
-          "this workspace has no USERS_PROPERTIES.USR_PASSWORD_HISTORY; no password history recorded",
-        );
-        history = "not kept";
-      }
-    }
-    const change = planAccountChange(user, due, now, hash);
+    const rotation = o.rotatePassword === true ? await planRotation(ctx, db, user, now) : undefined;
+    const change = planAccountChange(user, due, now, rotation?.hash);
     warnIfCannotLogIn(ctx, user);
     const file =
       o.passwordFile === undefined ? undefined : path.resolve(ctx.rt.cwd, o.passwordFile);
-    let staged: StagedFile | undefined;
-    if (file !== undefined && password !== undefined && !ctx.opts.dryRun)
-      staged = await stagePasswordFile(file, password);
-    let sql: string[];
-    try {
-      sql = (await runPlan(ctx, db, [...change.statements, ...extra])).sql;
-    } catch (error) {
-      await staged?.discard();
-      throw error;
-    }
-    await staged?.commit();
-    const rotated = password !== undefined && !ctx.opts.dryRun;
-    ctx.out.document({
-      ok: true,
-      workspace: ws.name,
-      dryRun: ctx.opts.dryRun,
-      user: user.username,
-      uid: user.uid,
-      from: change.from,
-      to: due,
-      changed: change.changes,
-      passwordRotated: rotated,
-      ...(algorithm === undefined ? {} : { algorithm, passwordHistory: history }),
-      // A cron job running with --json needs the password it just set; it is never on stderr or in logs.
-      ...(rotated && file === undefined ? { password } : {}),
-      ...(rotated && file !== undefined ? { passwordFile: file } : {}),
-      ...(ctx.opts.dryRun ? { sql } : {}),
-    });
-    const dry = ctx.opts.dryRun ? " (dry run)" : "";
-    const same = change.from.users === due && change.from.rbac === due;
-    ctx.out.line(
-      same
-        ? `${user.username} (${ws.name}): due date ${password === undefined ? "already" : "stays"} ${due}${dry}`
-        : `${user.username} (${ws.name}): due date ${describeFrom(change)} → ${due}${dry}`,
+    const sql = await applyWithPasswordFile(
+      ctx,
+      db,
+      [...change.statements, ...(rotation?.extra ?? [])],
+      {
+        file,
+        password: rotation?.password,
+      },
     );
-    if (rotated && file !== undefined)
-      ctx.out.line(`new password (${algorithm ?? ""}) written to ${file} (mode 0600)`);
-    else if (rotated) {
-      ctx.out.line(`new password for ${user.username} (shown only now):`);
-      ctx.out.essential(password ?? "");
-    } else if (password !== undefined)
-      ctx.out.line(`would set a new password (${algorithm ?? ""}) in USERS and RBAC_USERS`);
+    reportExtend(ctx, { ws: ws.name, user, change, due, rotation, file, sql });
     return 0;
   });
+}
+
+/** A new password for --rotate-password: its hash and the password history rows to record. */
+interface Rotation {
+  password: string;
+  algorithm: string;
+  hash: string;
+  history: "recorded" | "not kept";
+  extra: Statement[];
+}
+
+async function planRotation(ctx: Ctx, db: Db, user: DbUser, now: Date): Promise<Rotation> {
+  const algo = await workspaceAlgorithm(db);
+  if (algo.note) ctx.out.verbose(algo.note);
+  const password = generatePassword();
+  const hash = hashPassword(algo.algorithm, password);
+  if (await hasPasswordHistory(db)) {
+    const extra = await planPasswordHistory(db, user.uid, hash, localSqlDateTime(now));
+    return { password, algorithm: algo.algorithm, hash, history: "recorded", extra };
+  }
+  ctx.out.verbose(
+    "this workspace has no USERS_PROPERTIES.USR_PASSWORD_HISTORY; no password history recorded",
+  );
+  return { password, algorithm: algo.algorithm, hash, history: "not kept", extra: [] };
+}
+
+/**
+ * Runs the plan; a --password-file is staged first and committed only when the change went in
+ * (discarded when it failed), so the file never holds a password the account does not have.
+ */
+async function applyWithPasswordFile(
+  ctx: Ctx,
+  db: Db,
+  statements: Statement[],
+  p: { file: string | undefined; password: string | undefined },
+): Promise<string[]> {
+  let staged: StagedFile | undefined;
+  if (p.file !== undefined && p.password !== undefined && !ctx.opts.dryRun)
+    staged = await stagePasswordFile(p.file, p.password);
+  let sql: string[];
+  try {
+    sql = (await runPlan(ctx, db, statements)).sql;
+  } catch (error) {
+    await staged?.discard();
+    throw error;
+  }
+  await staged?.commit();
+  return sql;
+}
+
+function reportExtend(
+  ctx: Ctx,
+  r: {
+    ws: string;
+    user: DbUser;
+    change: AccountChange;
+    due: string;
+    rotation: Rotation | undefined;
+    file: string | undefined;
+    sql: string[];
+  },
+): void {
+  const { user, change, due, rotation, file } = r;
+  const password = rotation?.password;
+  const algorithm = rotation?.algorithm;
+  const rotated = password !== undefined && !ctx.opts.dryRun;
+  ctx.out.document({
+    ok: true,
+    workspace: r.ws,
+    dryRun: ctx.opts.dryRun,
+    user: user.username,
+    uid: user.uid,
+    from: change.from,
+    to: due,
+    changed: change.changes,
+    passwordRotated: rotated,
+    ...(algorithm === undefined ? {} : { algorithm, passwordHistory: rotation?.history }),
+    // A cron job running with --json needs the password it just set; it is never on stderr or in logs.
+    ...(rotated && file === undefined ? { password } : {}),
+    ...(rotated && file !== undefined ? { passwordFile: file } : {}),
+    ...(ctx.opts.dryRun ? { sql: r.sql } : {}),
+  });
+  const dry = ctx.opts.dryRun ? " (dry run)" : "";
+  const same = change.from.users === due && change.from.rbac === due;
+  ctx.out.line(
+    same
+      ? `${user.username} (${r.ws}): due date ${password === undefined ? "already" : "stays"} ${due}${dry}`
+      : `${user.username} (${r.ws}): due date ${describeFrom(change)} → ${due}${dry}`,
+  );
+  if (rotated && file !== undefined)
+    ctx.out.line(`new password (${algorithm ?? ""}) written to ${file} (mode 0600)`);
+  else if (rotated) {
+    ctx.out.line(`new password for ${user.username} (shown only now):`);
+    ctx.out.essential(password ?? "");
+  } else if (password !== undefined)
+    ctx.out.line(`would set a new password (${algorithm ?? ""}) in USERS and RBAC_USERS`);
 }

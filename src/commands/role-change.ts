@@ -92,7 +92,12 @@ async function roleStatus(ctx: Ctx, cmd: Command, active: boolean): Promise<numb
       ctx.out.warn(
         `${role.users} user(s) hold ${role.code}; while it is inactive they will not be able to log in.`,
       );
-      if (!ctx.opts.dryRun && !(await confirm(ctx, `Deactivate ${role.code}?`))) {
+      const { yes } = ctx.opts;
+      const { stdinIsTTY, stderr, ask } = ctx.rt;
+      if (
+        !ctx.opts.dryRun &&
+        !(await confirm({ yes, stdinIsTTY, stderr, ask }, `Deactivate ${role.code}?`))
+      ) {
         throw refused(
           "RBAC.NOT_CONFIRMED",
           `Not confirmed; ${role.code} stays active. Nothing changed.`,

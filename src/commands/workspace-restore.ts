@@ -284,7 +284,10 @@ async function confirmOverwrite(
   const s = await withDb(admin, ctx.rt.env, (db) => liveSummary(db, live));
   const files = await treeSize(`${sitesDir}/${plan.target}`).catch(() => ({ files: 0, bytes: 0 }));
   const what = `workspace '${plan.target}': ${s.cases ?? "unknown"} cases, database ${formatBytes(s.bytes ?? 0)}, ${files.files} files (${formatBytes(files.bytes)}), last change ${s.lastChange ?? "unknown"}`;
-  return confirm(ctx, `Replace ${what} with the backup?`);
+  return confirm(
+    { yes: ctx.opts.yes, stdinIsTTY: ctx.rt.stdinIsTTY, stderr: ctx.rt.stderr, ask: ctx.rt.ask },
+    `Replace ${what} with the backup?`,
+  );
 }
 
 async function checkNewCredentials(ctx: Ctx, plan: RestorePlan, user: string): Promise<void> {

@@ -1,15 +1,22 @@
 // DATE and DATETIME values as ProcessMaker writes them: PHP's date('Y-m-d H:i:s') in the server's
-// local time. pmadmin runs on that server, so the local clock of the runtime is the right one.
+// local time. pmadmin runs on that server, so the local clock of the runtime is the right one for
+// what it changes (local*). Generated fixtures use UTC instead (utc*): the same seed and "now" give
+// the same bytes on every machine, whatever its time zone.
 const pad = (n: number, w = 2): string => String(n).padStart(w, "0");
 
 /** 'YYYY-MM-DD' of a local date. */
-export function sqlDate(d: Date): string {
+export function localSqlDate(d: Date): string {
   return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
 /** 'YYYY-MM-DD HH:MM:SS' of a local time. */
-export function sqlDateTime(d: Date): string {
-  return `${sqlDate(d)} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+export function localSqlDateTime(d: Date): string {
+  return `${localSqlDate(d)} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** 'YYYY-MM-DD HH:MM:SS' in UTC, for generated fixture data (the sandbox's rows and files). */
+export function utcSqlDateTime(d: Date): string {
+  return d.toISOString().slice(0, 19).replace("T", " ");
 }
 
 /** Parses 'YYYY-MM-DD' strictly (a real calendar date) into a local midnight; undefined otherwise. */

@@ -192,31 +192,3 @@ export async function serverInfo(db: Queryable): Promise<ServerInfo> {
     versionComment: comment,
   };
 }
-
-/** Quote an identifier for MySQL/MariaDB. */
-export function ident(name: string): string {
-  return `\`${name.replaceAll("`", "``")}\``;
-}
-
-/** Quote a string literal for SQL text that must be printed or written (dry-run, dumps). */
-export function literal(value: string): string {
-  // eslint-disable-next-line no-control-regex -- these control characters are exactly what must be escaped
-  return `'${value.replace(/[\0\n\r\b\t\\'"\x1a]/g, (ch) => {
-    switch (ch) {
-      case "\0":
-        return "\\0";
-      case "\n":
-        return "\\n";
-      case "\r":
-        return "\\r";
-      case "\b":
-        return "\\b";
-      case "\t":
-        return "\\t";
-      case "\x1a":
-        return "\\Z";
-      default:
-        return `\\${ch}`;
-    }
-  })}'`;
-}

@@ -104,49 +104,108 @@ async function waitReady(
   );
 }
 
+/** Where a server's files live inside its base directory. */
+interface ServerPaths {
+  baseDir: string;
+  dataDir: string;
+  socket: string;
+  pidFile: string;
+  logFile: string;
+  tmpDir: string;
+}
+
+function serverPaths(baseDir: string): ServerPaths {
+  return {
+    baseDir,
+    dataDir: path.join(baseDir, "data"),
+    socket: path.join(baseDir, "mysqld.sock"),
+    pidFile: path.join(baseDir, "mysqld.pid"),
+    logFile: path.join(baseDir, "mysqld.log"),
+    tmpDir: path.join(baseDir, "tmp"),
+  };
+}
+
+/**
+ * Starts the server in opts.baseDir (creating its datadir on first use) and waits until it
+ * answers; a server already running there is reused. A new datadir's root gets a generated
+ * password, also valid over TCP from 127.0.0.1. The state is saved to server.json (mode 0600).
+ */
 export async function startServer(opts: ServerOptions): Promise<ServerState> {
   const env = opts.env ?? process.env;
-  const baseDir = path.resolve(opts.baseDir);
-  const dataDir = path.join(baseDir, "data");
-  const socket = path.join(baseDir, "mysqld.sock");
-  const pidFile = path.join(baseDir, "mysqld.pid");
-  const logFile = path.join(baseDir, "mysqld.log");
+  const p = serverPaths(path.resolve(opts.baseDir));
   const lctn = opts.lowerCaseTableNames ?? 0;
-  await mkdir(baseDir, { recursive: true, mode: 0o700 });
-  const previous = await readServerState(baseDir);
+  await mkdir(p.baseDir, { recursive: true, mode: 0o700 });
+  const previous = await readServerState(p.baseDir);
   if (previous && pidAlive(previous.pid)) return previous;
 
-  const fresh = !existsSync(path.join(dataDir, "mysql"));
-  if (fresh) {
-    const installDb = await findProgram("install-db", env);
-    await runProgram(
-      installDb,
-      [
-        "--no-defaults",
-        `--datadir=${dataDir}`,
-        "--auth-root-authentication-method=normal",
-        "--skip-test-db",
-        ...(isRoot() ? ["--user=root"] : []),
-        `--lower-case-table-names=${lctn}`,
-      ],
-      { timeoutMs: 120_000 },
-    );
-  }
+  const fresh = !existsSync(path.join(p.dataDir, "mysql"));
+  if (fresh) await installDataDir(p.dataDir, lctn, env);
   const port = opts.port ?? previous?.port ?? (await freePort());
   const server = await findProgram("server", env);
-  const tmpDir = path.join(baseDir, "tmp");
-  await mkdir(tmpDir, { recursive: true, mode: 0o700 });
-  const args = [
+  await mkdir(p.tmpDir, { recursive: true, mode: 0o700 });
+  const child = spawn(server, serverArgs(p, port, lctn, opts), {
+    detached: true,
+    stdio: "ignore",
+  });
+  child.unref();
+  const socketTarget: DbTarget = {
+    host: "localhost",
+    port: undefined,
+    socketPath: p.socket,
+    user: "root",
+    password: previous?.rootPassword ?? "",
+  };
+  await waitReady(socketTarget, child, p.logFile, opts.startTimeoutMs ?? 60_000);
+  const state: ServerState = {
+    baseDir: p.baseDir,
+    port,
+    socket: p.socket,
+    pid: child.pid ?? 0,
+    rootPassword: socketTarget.password,
+    lowerCaseTableNames: lctn,
+    ...(opts.skipNetworking ? { skipNetworking: true } : {}),
+  };
+  if (fresh) state.rootPassword = await setRootPassword(socketTarget);
+  await writeFile(path.join(p.baseDir, SERVER_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`, {
+    mode: 0o600,
+  });
+  return state;
+}
+
+/** mariadb-install-db into an empty datadir: system tables, root by password, no test db. */
+async function installDataDir(
+  dataDir: string,
+  lctn: number,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<void> {
+  const installDb = await findProgram("install-db", env);
+  await runProgram(
+    installDb,
+    [
+      "--no-defaults",
+      `--datadir=${dataDir}`,
+      "--auth-root-authentication-method=normal",
+      "--skip-test-db",
+      ...(isRoot() ? ["--user=root"] : []),
+      `--lower-case-table-names=${lctn}`,
+    ],
+    { timeoutMs: 120_000 },
+  );
+}
+
+/** mariadbd's command line: everything in baseDir, no defaults files, tuned for a disposable server. */
+function serverArgs(p: ServerPaths, port: number, lctn: number, opts: ServerOptions): string[] {
+  return [
     "--no-defaults",
-    `--datadir=${dataDir}`,
-    `--socket=${socket}`,
+    `--datadir=${p.dataDir}`,
+    `--socket=${p.socket}`,
     ...(opts.skipNetworking
       ? ["--skip-networking"]
       : [`--port=${port}`, "--bind-address=127.0.0.1"]),
-    `--pid-file=${pidFile}`,
-    `--log-error=${logFile}`,
+    `--pid-file=${p.pidFile}`,
+    `--log-error=${p.logFile}`,
     // Its own temp dir: internal temp tables must not depend on what else uses /tmp.
-    `--tmpdir=${tmpDir}`,
+    `--tmpdir=${p.tmpDir}`,
     `--lower-case-table-names=${lctn}`,
     `--sql-mode=${opts.sqlMode ?? "NO_ENGINE_SUBSTITUTION"}`,
     "--character-set-server=utf8mb4",
@@ -161,46 +220,21 @@ export async function startServer(opts: ServerOptions): Promise<ServerState> {
     "--max-connections=200",
     ...(isRoot() ? ["--user=root"] : []),
   ];
-  const child = spawn(server, args, { detached: true, stdio: "ignore" });
-  child.unref();
-  const pid = child.pid ?? 0;
-  const rootPassword = previous?.rootPassword ?? "";
-  const socketTarget: DbTarget = {
-    host: "localhost",
-    port: undefined,
-    socketPath: socket,
-    user: "root",
-    password: rootPassword,
-  };
-  await waitReady(socketTarget, child, logFile, opts.startTimeoutMs ?? 60_000);
-  const state: ServerState = {
-    baseDir,
-    port,
-    socket,
-    pid,
-    rootPassword,
-    lowerCaseTableNames: lctn,
-    ...(opts.skipNetworking ? { skipNetworking: true } : {}),
-  };
-  if (fresh) {
-    // root over TCP from 127.0.0.1 as well as over the socket, with a generated password.
-    const { randomBytes } = await import("node:crypto");
-    state.rootPassword = randomBytes(18).toString("base64url");
-    const db = await connect(socketTarget);
-    try {
-      await db.execute("ALTER USER 'root'@'localhost' IDENTIFIED BY ?", [state.rootPassword]);
-      await db.execute("CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY ?", [
-        state.rootPassword,
-      ]);
-      await db.execute("GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION");
-    } finally {
-      await db.close();
-    }
+}
+
+/** A new server's root: a generated password, over TCP from 127.0.0.1 as well as the socket. */
+async function setRootPassword(socketTarget: DbTarget): Promise<string> {
+  const { randomBytes } = await import("node:crypto");
+  const password = randomBytes(18).toString("base64url");
+  const db = await connect(socketTarget);
+  try {
+    await db.execute("ALTER USER 'root'@'localhost' IDENTIFIED BY ?", [password]);
+    await db.execute("CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY ?", [password]);
+    await db.execute("GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION");
+  } finally {
+    await db.close();
   }
-  await writeFile(path.join(baseDir, SERVER_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`, {
-    mode: 0o600,
-  });
-  return state;
+  return password;
 }
 
 export async function stopServer(baseDir: string, timeoutMs = 30_000): Promise<boolean> {

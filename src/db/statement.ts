@@ -1,9 +1,7 @@
 // A change as data: SQL text with `?` placeholders and its values. The same list is printed by
 // --dry-run (values inlined as literals) and executed, in one transaction, by apply.
-import { literal } from "./mysql.js";
+import { sqlValue, type SqlValue } from "./sql-text.js";
 import type { Db } from "./types.js";
-
-export type SqlValue = string | number | null;
 
 export interface Statement {
   sql: string;
@@ -16,19 +14,13 @@ export function stmt(sql: string, ...params: SqlValue[]): Statement {
   return { sql, params };
 }
 
-function inline(value: SqlValue): string {
-  if (value === null) return "NULL";
-  if (typeof value === "number") return String(value);
-  return literal(value);
-}
-
 /** The statement with its values inlined, as a user could paste it into a SQL client. */
 export function renderStatement(s: Statement): string {
   let i = 0;
   return `${s.sql.replace(/\?/g, () => {
     const index = i++;
     const shown = s.redact?.get(index);
-    return shown ?? inline(s.params[index] ?? null);
+    return shown ?? sqlValue(s.params[index] ?? null);
   })};`;
 }
 

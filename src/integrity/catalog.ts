@@ -112,7 +112,3 @@ export const CHECKS: readonly CheckDef[] = [
   ...FILES,
   ...ADMIN,
 ];
-
-export function findCheck(id: string): CheckDef | undefined {
-  return CHECKS.find((c) => c.id === id);
-}

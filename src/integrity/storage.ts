@@ -2,7 +2,7 @@
 // CHECK TABLE holds a read lock on the one table it checks, so writers to that table wait for it;
 // the session's lock_wait_timeout is kept short so pmadmin gives up on a busy table rather than
 // queueing ProcessMaker's writers behind its own waiting lock request.
-import { ident } from "../db/mysql.js";
+import { ident } from "../db/sql-text.js";
 import type { Queryable } from "../db/types.js";
 import { MAX_EXAMPLES, type Example, type Finding } from "./types.js";
 

@@ -1,7 +1,7 @@
 // The SQL pmadmin runs against a ProcessMaker 4 database (processmaker-4-permissions.md §1, §7).
 // Type strings are bound as parameters: MySQL treats the backslashes as escapes in literals.
 import { failure } from "../errors.js";
-import { ident } from "../db/mysql.js";
+import { ident } from "../db/sql-text.js";
 import type { Queryable } from "../db/types.js";
 import type { GroupEdge } from "./effective.js";
 

@@ -2,7 +2,7 @@
 // new UID in the PROCESSMAKER system, a CONTENT ROL_NAME row and PM_LOGIN; a status change also
 // stamps ROL_UPDATE_DATE.
 import { randomBytes } from "node:crypto";
-import { sqlDateTime } from "../db/datetime.js";
+import { localSqlDateTime } from "../db/datetime.js";
 import { stmt, type Statement } from "../db/statement.js";
 import { usage } from "../errors.js";
 import { PROCESSMAKER_SYSTEM_UID } from "./permission-catalog.js";
@@ -55,7 +55,7 @@ export function planCreateRole(
     );
   }
   const uid = input.uid ?? newUid();
-  const now = sqlDateTime(input.now);
+  const now = localSqlDateTime(input.now);
   const status = input.active ? 1 : 0;
   return {
     uid,
@@ -106,7 +106,7 @@ export function planRoleStatus(role: DbRole, active: boolean, now: Date): RoleSt
           stmt(
             "UPDATE RBAC_ROLES SET ROL_STATUS = ?, ROL_UPDATE_DATE = ? WHERE ROL_UID = ?",
             status,
-            sqlDateTime(now),
+            localSqlDateTime(now),
             role.uid,
           ),
         ]

@@ -1,7 +1,7 @@
 // A ProcessMaker user as both tables hold it (USERS for the workflow engine, RBAC_USERS for login),
 // and changing a user's role the way User::update / Roles::assignUserToRole do: USERS.USR_ROLE
 // (the code) and RBAC_USERS_ROLES (the UID) move together, the guest role rows are left alone.
-import { sqlDateTime } from "../db/datetime.js";
+import { localSqlDateTime } from "../db/datetime.js";
 import { stmt, type Statement } from "../db/statement.js";
 import type { Queryable } from "../db/types.js";
 import { failure, refused, usage } from "../errors.js";
@@ -187,7 +187,7 @@ export function planUserRole(user: DbUser, role: DbRole, now: Date): UserRolePla
   const replaced = sameSystem.filter((r) => r.uid !== role.uid);
   const holds = user.roles.some((r) => r.uid === role.uid);
   const changes = replaced.length > 0 || !holds || user.usrRole !== role.code;
-  const stamp = sqlDateTime(now);
+  const stamp = localSqlDateTime(now);
   const statements: Statement[] = changes
     ? [
         ...replaced.map((r) =>

@@ -3,7 +3,7 @@
 // routines and events stay behind in mysql.proc / mysql.event under the old database's name. So all
 // five are captured as SQL, dropped before the rename and recreated in the live database right
 // after it, inside the journaled step; a dropped staging database would otherwise take them along.
-import { ident, literal } from "../db/mysql.js";
+import { ident, literal } from "../db/sql-text.js";
 import type { Queryable } from "../db/types.js";
 
 export type DbObjectKind = "trigger" | "view" | "procedure" | "function" | "event";

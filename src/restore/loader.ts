@@ -5,7 +5,7 @@
 // for the load and dropped right after (and by rollback or recovery if the run dies: the journal
 // names it). The privilege model is the wall; the line filter in sql-rewrite.ts is a second line.
 import { randomBytes } from "node:crypto";
-import { ident, literal } from "../db/mysql.js";
+import { ident, literal } from "../db/sql-text.js";
 import type { Queryable } from "../db/types.js";
 import { newPassword } from "../sandbox/provision.js";
 

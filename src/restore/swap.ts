@@ -2,7 +2,8 @@
 // again after a crash at any point inside it.
 import { access, readFile, readdir, rename } from "node:fs/promises";
 import path from "node:path";
-import { connect, ident, literal } from "../db/mysql.js";
+import { connect } from "../db/mysql.js";
+import { ident, literal } from "../db/sql-text.js";
 import { parseDbPhp } from "../install/db-php.js";
 import type { Db, DbTarget, Queryable } from "../db/types.js";
 import { dropLoader } from "./loader.js";

@@ -3,16 +3,10 @@
 // so the SQL and the files can be produced by two separate passes that always agree, and both
 // passes stream: memory holds one batch of plans (or one document), whatever the case count.
 import { createHash } from "node:crypto";
-import {
-  PROCESS_TITLE,
-  PROCESS_UID,
-  TASK_TITLES,
-  TASK_UIDS,
-  insertStatement,
-  phpSerializeStrings,
-  seedUserDisplayName,
-  type SqlRow,
-} from "./seed.js";
+import { phpMap, phpSerialize } from "../admin/php-serialize.js";
+import { utcSqlDateTime } from "../db/datetime.js";
+import { insertStatement, type SqlRow } from "../db/sql-text.js";
+import { PROCESS_TITLE, PROCESS_UID, TASK_TITLES, TASK_UIDS, seedUserDisplayName } from "./seed.js";
 
 export interface CaseGenOptions {
   count: number;
@@ -279,19 +273,21 @@ export function planCase(o: CaseGenOptions, n: number): CasePlan {
     created,
     updated,
     finished: status === "COMPLETED" ? updated : null,
-    data: phpSerializeStrings({
-      SYS_LANG: "en",
-      SYS_SKIN: "neoclassic",
-      APPLICATION: appUid,
-      PROCESS: o.processUid,
-      TASK: last.taskUid,
-      INDEX: String(last.index),
-      USER_LOGGED: delegations[0]?.userUid ?? "",
-      APP_NUMBER: String(n),
-      PIN: pinText,
-      vendor,
-      amount,
-    }),
+    data: phpSerialize(
+      phpMap({
+        SYS_LANG: "en",
+        SYS_SKIN: "neoclassic",
+        APPLICATION: appUid,
+        PROCESS: o.processUid,
+        TASK: last.taskUid,
+        INDEX: String(last.index),
+        USER_LOGGED: delegations[0]?.userUid ?? "",
+        APP_NUMBER: String(n),
+        PIN: pinText,
+        vendor,
+        amount,
+      }),
+    ),
     pin: createHash("md5").update(pinText).digest("hex"),
     delegations,
     documents,
@@ -333,10 +329,36 @@ function titleOf(o: CaseGenOptions, taskUid: string): { process: string; task: s
   };
 }
 
-function rowsOf(o: CaseGenOptions, p: CasePlan) {
+/** A DATETIME of a generated case: UTC, like the seed (utcSqlDateTime). */
+const at = (d: Date | null): string | null => (d === null ? null : utcSqlDateTime(d));
+
+interface CaseRows {
+  application: SqlRow;
+  delegations: SqlRow[];
+  cache: SqlRow[];
+  documents: SqlRow[];
+}
+
+function rowsOf(o: CaseGenOptions, p: CasePlan): CaseRows {
+  const delegations: SqlRow[] = [];
+  const cache: SqlRow[] = [];
+  for (const d of p.delegations) {
+    const rows = delegationRows(o, p, d);
+    delegations.push(rows.delegation);
+    cache.push(rows.cache);
+  }
+  return {
+    application: applicationRow(o, p),
+    delegations,
+    cache,
+    documents: p.documents.map((doc) => documentRow(p, doc)),
+  };
+}
+
+function applicationRow(o: CaseGenOptions, p: CasePlan): SqlRow {
   const first = p.delegations[0];
   const last = p.delegations[p.delegations.length - 1];
-  const application: SqlRow = {
+  return {
     APP_UID: p.appUid,
     APP_TITLE: p.title,
     APP_DESCRIPTION: "",
@@ -351,80 +373,85 @@ function rowsOf(o: CaseGenOptions, p: CasePlan) {
     APP_INIT_USER: first?.userUid ?? "",
     // The user of the last thread, as APP_DELEGATION_INSERT would leave it.
     APP_CUR_USER: last?.userUid ?? "",
-    APP_CREATE_DATE: p.created,
-    APP_INIT_DATE: p.created,
-    APP_FINISH_DATE: p.finished,
-    APP_UPDATE_DATE: p.updated,
+    APP_CREATE_DATE: at(p.created),
+    APP_INIT_DATE: at(p.created),
+    APP_FINISH_DATE: at(p.finished),
+    APP_UPDATE_DATE: at(p.updated),
     APP_DATA: p.data,
     APP_PIN: p.pin,
   };
-  const delegations: SqlRow[] = [];
-  const cache: SqlRow[] = [];
-  const appOpen = p.status === "DRAFT" || p.status === "TO_DO";
-  for (const d of p.delegations) {
-    const isLast = d === last ? 1 : 0;
-    const threadStatus = d.open ? "OPEN" : "CLOSED";
-    const started = d.initiated === null ? 0 : 1;
-    const finished = d.finished === null ? 0 : 1;
-    const delayed = (d.finished ?? o.now).getTime() > d.due.getTime() ? 1 : 0;
-    const previous = p.delegations[d.index - 2];
-    const dates = {
-      DEL_DELEGATE_DATE: d.delegated,
-      DEL_INIT_DATE: d.initiated,
-      DEL_FINISH_DATE: d.finished,
-      DEL_TASK_DUE_DATE: d.due,
-      DEL_RISK_DATE: d.risk,
-    };
-    delegations.push({
-      APP_UID: p.appUid,
-      DEL_INDEX: d.index,
-      APP_NUMBER: p.number,
-      DEL_PREVIOUS: d.index - 1,
-      DEL_LAST_INDEX: isLast,
-      PRO_UID: o.processUid,
-      TAS_UID: d.taskUid,
-      USR_UID: d.userUid,
-      DEL_TYPE: "NORMAL",
-      DEL_THREAD: 1,
-      DEL_THREAD_STATUS: threadStatus,
-      DEL_PRIORITY: "3",
-      ...dates,
-      DEL_STARTED: started,
-      DEL_FINISHED: finished,
-      DEL_DELAYED: delayed,
-      DEL_DATA: "",
-      APP_OVERDUE_PERCENTAGE: 0,
-    });
-    const titles = titleOf(o, d.taskUid);
-    cache.push({
-      APP_UID: p.appUid,
-      DEL_INDEX: d.index,
-      DEL_LAST_INDEX: isLast,
-      APP_NUMBER: p.number,
-      APP_STATUS: p.status,
-      USR_UID: d.userUid,
-      PREVIOUS_USR_UID: previous?.userUid ?? "",
-      TAS_UID: d.taskUid,
-      PRO_UID: o.processUid,
-      ...dates,
-      DEL_THREAD_STATUS: threadStatus,
-      APP_THREAD_STATUS: appOpen ? "OPEN" : "CLOSED",
-      APP_TITLE: p.title,
-      APP_PRO_TITLE: titles.process,
-      APP_TAS_TITLE: titles.task,
-      APP_CURRENT_USER: seedUserDisplayName(d.userUid),
-      APP_DEL_PREVIOUS_USER: previous === undefined ? "" : seedUserDisplayName(previous.userUid),
-      DEL_PRIORITY: "3",
-      DEL_STARTED: started,
-      DEL_FINISHED: finished,
-      DEL_DELAYED: delayed,
-      APP_CREATE_DATE: p.created,
-      APP_FINISH_DATE: p.finished,
-      APP_UPDATE_DATE: p.updated,
-      APP_OVERDUE_PERCENTAGE: 0,
-    });
-  }
-  const documents: SqlRow[] = p.documents.map((doc) => ({
+}
+
+/** A thread's APP_DELEGATION row and its APP_CACHE_VIEW row (the inbox's denormalised copy). */
+function delegationRows(
+  o: CaseGenOptions,
+  p: CasePlan,
+  d: DelegationPlan,
+): { delegation: SqlRow; cache: SqlRow } {
+  const isLast = d === p.delegations[p.delegations.length - 1] ? 1 : 0;
+  const threadStatus = d.open ? "OPEN" : "CLOSED";
+  const flags = {
+    DEL_STARTED: d.initiated === null ? 0 : 1,
+    DEL_FINISHED: d.finished === null ? 0 : 1,
+    DEL_DELAYED: (d.finished ?? o.now).getTime() > d.due.getTime() ? 1 : 0,
+  };
+  const previous = p.delegations[d.index - 2];
+  const dates = {
+    DEL_DELEGATE_DATE: at(d.delegated),
+    DEL_INIT_DATE: at(d.initiated),
+    DEL_FINISH_DATE: at(d.finished),
+    DEL_TASK_DUE_DATE: at(d.due),
+    DEL_RISK_DATE: at(d.risk),
+  };
+  const delegation: SqlRow = {
+    APP_UID: p.appUid,
+    DEL_INDEX: d.index,
+    APP_NUMBER: p.number,
+    DEL_PREVIOUS: d.index - 1,
+    DEL_LAST_INDEX: isLast,
+    PRO_UID: o.processUid,
+    TAS_UID: d.taskUid,
+    USR_UID: d.userUid,
+    DEL_TYPE: "NORMAL",
+    DEL_THREAD: 1,
+    DEL_THREAD_STATUS: threadStatus,
+    DEL_PRIORITY: "3",
+    ...dates,
+    ...flags,
+    DEL_DATA: "",
+    APP_OVERDUE_PERCENTAGE: 0,
+  };
+  const titles = titleOf(o, d.taskUid);
+  const cache: SqlRow = {
+    APP_UID: p.appUid,
+    DEL_INDEX: d.index,
+    DEL_LAST_INDEX: isLast,
+    APP_NUMBER: p.number,
+    APP_STATUS: p.status,
+    USR_UID: d.userUid,
+    PREVIOUS_USR_UID: previous?.userUid ?? "",
+    TAS_UID: d.taskUid,
+    PRO_UID: o.processUid,
+    ...dates,
+    DEL_THREAD_STATUS: threadStatus,
+    APP_THREAD_STATUS: p.status === "DRAFT" || p.status === "TO_DO" ? "OPEN" : "CLOSED",
+    APP_TITLE: p.title,
+    APP_PRO_TITLE: titles.process,
+    APP_TAS_TITLE: titles.task,
+    APP_CURRENT_USER: seedUserDisplayName(d.userUid),
+    APP_DEL_PREVIOUS_USER: previous === undefined ? "" : seedUserDisplayName(previous.userUid),
+    DEL_PRIORITY: "3",
+    ...flags,
+    APP_CREATE_DATE: at(p.created),
+    APP_FINISH_DATE: at(p.finished),
+    APP_UPDATE_DATE: at(p.updated),
+    APP_OVERDUE_PERCENTAGE: 0,
+  };
+  return { delegation, cache };
+}
+
+function documentRow(p: CasePlan, doc: DocumentPlan): SqlRow {
+  return {
     APP_DOC_UID: doc.appDocUid,
     APP_DOC_FILENAME: doc.filename,
     APP_DOC_TITLE: null,
@@ -436,13 +463,12 @@ function rowsOf(o: CaseGenOptions, p: CasePlan) {
     DOC_UID: doc.type === "INPUT" ? INPUT_DOCUMENT_UID : "-1",
     USR_UID: doc.userUid,
     APP_DOC_TYPE: doc.type,
-    APP_DOC_CREATE_DATE: doc.created,
+    APP_DOC_CREATE_DATE: at(doc.created),
     APP_DOC_INDEX: doc.docIndex,
     FOLDER_UID: "",
     APP_DOC_STATUS: "ACTIVE",
     APP_DOC_FIELDNAME: doc.type === "ATTACHED" ? "invoiceFile" : null,
-  }));
-  return { application, delegations, cache, documents };
+  };
 }
 
 /**

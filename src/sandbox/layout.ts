@@ -3,7 +3,9 @@
 // symlink, a non-ASCII name with a space, an empty directory and a dot-file. db.php is the caller's.
 import { chmod, mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { PROCESS_UID, phpSerializeStrings } from "./seed.js";
+import { phpMap, phpSerialize } from "../admin/php-serialize.js";
+import { utcSqlDateTime } from "../db/datetime.js";
+import { PROCESS_UID } from "./seed.js";
 
 export interface WorkspaceTreeOptions {
   /** Timestamp written into logs and cache files (default a fixed date, so trees are reproducible). */
@@ -37,13 +39,12 @@ async function put(
   if (mode !== undefined) await chmod(file, mode);
 }
 
-const stamp = (d: Date): string => d.toISOString().slice(0, 19).replace("T", " ");
-
+/** The workspace's tree: directories, caches and logs stamped with `now` (UTC), special entries. */
 export async function writeWorkspaceTree(
   siteDir: string,
   opts: WorkspaceTreeOptions = {},
 ): Promise<void> {
-  const now = stamp(opts.now ?? DEFAULT_NOW);
+  const now = utcSqlDateTime(opts.now ?? DEFAULT_NOW);
   const ws = opts.workspace ?? path.basename(siteDir);
   for (const dir of [
     "files",
@@ -58,13 +59,14 @@ export async function writeWorkspaceTree(
     await mkdir(path.join(siteDir, dir), { recursive: true });
   }
   await mkdir(path.join(siteDir, SPECIAL_ENTRIES.emptyDir), { recursive: true });
+  await writeSiteContent(siteDir);
+  await writeCachesAndLogs(siteDir, now, ws);
+  await writeSpecialEntries(siteDir, ws);
+}
 
+/** What a workspace's users made: settings, templates, a public page and a form (no timestamps). */
+async function writeSiteContent(siteDir: string): Promise<void> {
   await put(siteDir, "env.ini", "system_utc_time_zone = 1\n");
-  await put(
-    siteDir,
-    "routes.php",
-    `<?php\n// REST routes cache, rebuilt on demand (${now})\nreturn array (\n  'v1' => array (\n    'cases' => 'ProcessMaker\\\\Services\\\\Api\\\\Cases',\n    'users' => 'ProcessMaker\\\\Services\\\\Api\\\\User',\n  ),\n);\n`,
-  );
   await put(
     siteDir,
     "mailTemplates/alert_message.html",
@@ -80,13 +82,19 @@ export async function writeWorkspaceTree(
     "public/welcome.html",
     "<html><body>Welcome to the supplier portal.</body></html>\n",
   );
-  await rm(path.join(siteDir, SPECIAL_ENTRIES.symlink), { force: true });
-  await symlink(SPECIAL_ENTRIES.symlinkTarget, path.join(siteDir, SPECIAL_ENTRIES.symlink));
-
   await put(
     siteDir,
     `xmlForms/${PROCESS_UID}/2201597685f0c3c7e1b6a38021873591.xml`,
     '<?xml version="1.0" encoding="UTF-8"?>\n<dynaForm type="xmlform" name="Invoice" width="500">\n  <amount type="text" size="12"><en>Amount</en></amount>\n</dynaForm>\n',
+  );
+}
+
+/** What ProcessMaker writes as it runs: route and menu caches, the cases list cache, its log. */
+async function writeCachesAndLogs(siteDir: string, now: string, ws: string): Promise<void> {
+  await put(
+    siteDir,
+    "routes.php",
+    `<?php\n// REST routes cache, rebuilt on demand (${now})\nreturn array (\n  'v1' => array (\n    'cases' => 'ProcessMaker\\\\Services\\\\Api\\\\Cases',\n    'users' => 'ProcessMaker\\\\Services\\\\Api\\\\User',\n  ),\n);\n`,
   );
   await put(siteDir, "cache/menus.cache", `a:1:{s:7:"created";s:19:"${now}";}`);
   await put(siteDir, "cache/translation.en", "ID_CASES=Cases\nID_INBOX=Inbox\n");
@@ -101,7 +109,12 @@ export async function writeWorkspaceTree(
     `[${now}] processmaker.INFO: Login Success {"usrUid":"00000000000000000000000000000001","workspace":"${ws}"} []\n` +
       `[${now}] processmaker.ERROR: Email server not configured {"workspace":"${ws}"} []\n`,
   );
+}
 
+/** The awkward entries of SPECIAL_ENTRIES: a link, a 0600 secret, a non-ASCII name, a dot-file. */
+async function writeSpecialEntries(siteDir: string, ws: string): Promise<void> {
+  await rm(path.join(siteDir, SPECIAL_ENTRIES.symlink), { force: true });
+  await symlink(SPECIAL_ENTRIES.symlinkTarget, path.join(siteDir, SPECIAL_ENTRIES.symlink));
   await put(
     siteDir,
     SPECIAL_ENTRIES.secretFile,
@@ -113,13 +126,15 @@ export async function writeWorkspaceTree(
     siteDir,
     SPECIAL_ENTRIES.dotFile,
     // WorkspaceTools writes the web server's $_SERVER here, PHP-serialized.
-    phpSerializeStrings({
-      SERVER_NAME: "localhost",
-      SERVER_PORT: "80",
-      HTTP_HOST: "localhost",
-      REQUEST_URI: `/sys${ws}/en/neoclassic/login/login`,
-      SERVER_SOFTWARE: "Apache/2.4.57 (Debian)",
-    }),
+    phpSerialize(
+      phpMap({
+        SERVER_NAME: "localhost",
+        SERVER_PORT: "80",
+        HTTP_HOST: "localhost",
+        REQUEST_URI: `/sys${ws}/en/neoclassic/login/login`,
+        SERVER_SOFTWARE: "Apache/2.4.57 (Debian)",
+      }),
+    ),
   );
 }
 

@@ -3,6 +3,9 @@
 // case generator builds on. Statements are fully literal SQL so they can be run, printed or dumped.
 // RBAC rows come from the catalog so the seed and the tools that check it can never disagree.
 import { createHash } from "node:crypto";
+import { phpMap, phpSerialize } from "../admin/php-serialize.js";
+import { utcSqlDateTime } from "../db/datetime.js";
+import { insertStatement, type SqlRow } from "../db/sql-text.js";
 import {
   ADMIN_USER_UID,
   GUEST_USER_UID,
@@ -14,64 +17,6 @@ import {
   findPermission,
   findRole,
 } from "../rbac/permission-catalog.js";
-
-// ---------------------------------------------------------------------------------------------
-// SQL and PHP text helpers (shared with cases.ts)
-
-/** A value in a generated statement; Date is written as a UTC DATETIME literal. */
-export type SqlValue = string | number | null | Date;
-
-/** 'YYYY-MM-DD HH:MM:SS' in UTC: ProcessMaker stores server-local wall time; tests pin UTC. */
-export function sqlDateTime(d: Date): string {
-  return d.toISOString().slice(0, 19).replace("T", " ");
-}
-
-/**
- * A quoted string literal for the default sql_mode. Quotes are doubled rather than
- * backslash-escaped so the literal survives NO_BACKSLASH_ESCAPES too, unless it contains a
- * backslash (the generators never produce one).
- */
-export function sqlString(value: string): string {
-  return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "''").replace(/\0/g, "\\0")}'`;
-}
-
-export function sqlValue(v: SqlValue): string {
-  if (v === null) return "NULL";
-  if (typeof v === "number") {
-    if (!Number.isFinite(v)) throw new RangeError(`not a finite number: ${v}`);
-    return String(v);
-  }
-  if (v instanceof Date) return sqlString(sqlDateTime(v));
-  return sqlString(v);
-}
-
-/** A row as column → value; every row of one INSERT must name the same columns in the same order. */
-export type SqlRow = Readonly<Record<string, SqlValue>>;
-
-/**
- * One multi-row INSERT with an explicit column list taken from the first row: a strict sql_mode
- * needs every NOT NULL column without a default, and named columns keep rows readable.
- */
-export function insertStatement(table: string, rows: readonly SqlRow[]): string {
-  const first = rows[0];
-  if (first === undefined) throw new RangeError(`no rows for ${table}`);
-  const columns = Object.keys(first);
-  const header = columns.join(",");
-  const values = rows.map((row) => {
-    if (Object.keys(row).join(",") !== header) {
-      throw new RangeError(`${table}: row columns differ from the first row's`);
-    }
-    return `(${columns.map((c) => sqlValue(row[c] ?? null)).join(",")})`;
-  });
-  return `INSERT INTO \`${table}\` (${columns.map((c) => `\`${c}\``).join(",")}) VALUES\n${values.join(",\n")}`;
-}
-
-/** PHP serialize() of a string map; lengths are in bytes, as PHP counts them. */
-export function phpSerializeStrings(map: Readonly<Record<string, string>>): string {
-  const s = (v: string): string => `s:${Buffer.byteLength(v, "utf8")}:"${v}";`;
-  const entries = Object.entries(map);
-  return `a:${entries.length}:{${entries.map(([k, v]) => s(k) + s(v)).join("")}}`;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The cast. UIDs look like ProcessMaker's (32 hex digits) and are fixed so tests can name them.
@@ -175,15 +120,37 @@ function roleUid(code: string): string {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The stock rows, table by table, in an order the foreign keys and triggers accept. Timestamps are
+ * `now` in UTC (utcSqlDateTime): the same options give the same bytes on every machine.
+ */
 export function stockSeedStatements(opts: { now: Date; adminPasswordHash: string }): string[] {
-  const now = opts.now;
-  const password = (u: SeedUser): string =>
-    u.uid === ADMIN_USER_UID ? opts.adminPasswordHash : SAMPLE_PASSWORD_HASH;
-  const stamps = (prefix: string): SqlRow => ({
-    [`${prefix}_CREATE_DATE`]: now,
-    [`${prefix}_UPDATE_DATE`]: now,
-  });
+  const now = utcSqlDateTime(opts.now);
+  return [
+    ...rbacCatalogStatements(now),
+    insertStatement("CONFIGURATION", [
+      {
+        CFG_UID: "ENTERPRISE_SETTING_ENCRYPT",
+        OBJ_UID: "",
+        CFG_VALUE: phpSerialize(phpMap({ current: "sha256", previous: "md5" })),
+        PRO_UID: "",
+        USR_UID: "",
+        APP_UID: "",
+      },
+    ]),
+    ...userStatements(now, opts.adminPasswordHash),
+    ...processStatements(now),
+  ];
+}
 
+/** CREATE_DATE and UPDATE_DATE columns of an RBAC table, e.g. SYS_CREATE_DATE. */
+const stamps = (prefix: string, now: string): SqlRow => ({
+  [`${prefix}_CREATE_DATE`]: now,
+  [`${prefix}_UPDATE_DATE`]: now,
+});
+
+/** RBAC_SYSTEMS, RBAC_PERMISSIONS, RBAC_ROLES, the stock grants and the names in CONTENT. */
+function rbacCatalogStatements(now: string): string[] {
   const grants: SqlRow[] = [];
   for (const role of ROLES) {
     for (const code of STOCK_ROLE_PERMISSIONS[role.code] ?? []) {
@@ -206,18 +173,22 @@ export function stockSeedStatements(opts: { now: Date; adminPasswordHash: string
       content("PER_NAME", p.uid, p.description ?? readableName(p.code)),
     ),
   ];
-
   return [
     insertStatement(
       "RBAC_SYSTEMS",
-      SYSTEMS.map((s) => ({ SYS_UID: s.uid, SYS_CODE: s.code, ...stamps("SYS"), SYS_STATUS: 1 })),
+      SYSTEMS.map((s) => ({
+        SYS_UID: s.uid,
+        SYS_CODE: s.code,
+        ...stamps("SYS", now),
+        SYS_STATUS: 1,
+      })),
     ),
     insertStatement(
       "RBAC_PERMISSIONS",
       PERMISSIONS.map((p) => ({
         PER_UID: p.uid,
         PER_CODE: p.code,
-        ...stamps("PER"),
+        ...stamps("PER", now),
         PER_STATUS: p.stockStatus,
         PER_SYSTEM: PROCESSMAKER_SYSTEM_UID,
       })),
@@ -229,22 +200,20 @@ export function stockSeedStatements(opts: { now: Date; adminPasswordHash: string
         ROL_PARENT: "",
         ROL_SYSTEM: r.systemUid,
         ROL_CODE: r.code,
-        ...stamps("ROL"),
+        ...stamps("ROL", now),
         ROL_STATUS: 1,
       })),
     ),
     insertStatement("RBAC_ROLES_PERMISSIONS", grants),
     insertStatement("CONTENT", names),
-    insertStatement("CONFIGURATION", [
-      {
-        CFG_UID: "ENTERPRISE_SETTING_ENCRYPT",
-        OBJ_UID: "",
-        CFG_VALUE: phpSerializeStrings({ current: "sha256", previous: "md5" }),
-        PRO_UID: "",
-        USR_UID: "",
-        APP_UID: "",
-      },
-    ]),
+  ];
+}
+
+/** USERS, RBAC_USERS and RBAC_USERS_ROLES for SEED_USERS; admin gets the caller's hash. */
+function userStatements(now: string, adminPasswordHash: string): string[] {
+  const password = (u: SeedUser): string =>
+    u.uid === ADMIN_USER_UID ? adminPasswordHash : SAMPLE_PASSWORD_HASH;
+  return [
     insertStatement(
       "USERS",
       SEED_USERS.map((u) => usersRow(u, password(u), now)),
@@ -259,7 +228,7 @@ export function stockSeedStatements(opts: { now: Date; adminPasswordHash: string
         USR_LASTNAME: u.lastName,
         USR_EMAIL: u.email,
         USR_DUE_DATE: u.dueDate,
-        ...stamps("USR"),
+        ...stamps("USR", now),
         USR_STATUS: u.active ? 1 : 0,
         USR_AUTH_TYPE: "MYSQL",
         UID_AUTH_SOURCE: "",
@@ -271,6 +240,12 @@ export function stockSeedStatements(opts: { now: Date; adminPasswordHash: string
       "RBAC_USERS_ROLES",
       SEED_USERS.map((u) => ({ USR_UID: u.uid, ROL_UID: roleUid(u.roleCode) })),
     ),
+  ];
+}
+
+/** The cast's group (with the two users), the process and its three tasks. */
+function processStatements(now: string): string[] {
+  return [
     insertStatement("GROUPWF", [
       {
         GRP_UID: GROUP_UID,
@@ -320,7 +295,7 @@ export function stockSeedStatements(opts: { now: Date; adminPasswordHash: string
   ];
 }
 
-function usersRow(u: SeedUser, password: string, now: Date): SqlRow {
+function usersRow(u: SeedUser, password: string, now: string): SqlRow {
   return {
     USR_UID: u.uid,
     USR_ID: u.id,

@@ -2,22 +2,27 @@
 // place: ask only when stdin is a TTY and --yes was not given; without a TTY the command line is
 // the user's consent (cli-contract.md), unless the caller says a TTY-less run must refuse.
 import { confirm as inquirerConfirm } from "@inquirer/prompts";
-import type { Ctx } from "../cli/context.js";
+import type { Asker, OutStream } from "../runtime.js";
 
-export type Asker = (message: string) => Promise<boolean>;
-
-// The question goes to stderr so that stdout stays the command's result (--json stays one document).
-let asker: Asker = (message) =>
-  inquirerConfirm({ message, default: false }, { output: process.stderr });
-
-/** Tests replace the interactive question (a fake TTY has no terminal behind it). */
-export function setAsker(next: Asker): Asker {
-  const previous = asker;
-  asker = next;
-  return previous;
+export interface ConfirmOptions {
+  /** --yes: the user agreed in advance. */
+  yes: boolean;
+  stdinIsTTY: boolean;
+  /** Where the question goes: stdout stays the command's result (--json stays one document). */
+  stderr: OutStream;
+  /** Asks instead of the terminal (Runtime.ask: tests, whose fake TTY has no terminal behind it). */
+  ask?: Asker | undefined;
 }
 
-export async function confirm(ctx: Ctx, message: string): Promise<boolean> {
-  if (ctx.opts.yes || !ctx.rt.stdinIsTTY) return true;
-  return asker(message);
+export async function confirm(o: ConfirmOptions, message: string): Promise<boolean> {
+  if (o.yes || !o.stdinIsTTY) return true;
+  const ask = o.ask ?? terminalAsker(o.stderr);
+  return ask(message);
+}
+
+function terminalAsker(stderr: OutStream): Asker {
+  // Only a process-backed runtime gets here (stdin is a real TTY), and its stderr is
+  // process.stderr: a real stream, as inquirer needs.
+  const output = stderr as NodeJS.WritableStream;
+  return (message) => inquirerConfirm({ message, default: false }, { output });
 }

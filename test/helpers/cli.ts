@@ -4,7 +4,7 @@ import { PassThrough } from "node:stream";
 import path from "node:path";
 import { execa } from "execa";
 import { run } from "../../src/main.js";
-import type { Platform, Runtime } from "../../src/runtime.js";
+import type { Asker, Platform, Runtime } from "../../src/runtime.js";
 import { stripAnsi } from "../../src/ui/color.js";
 
 export const BIN = path.resolve(import.meta.dirname, "../../bin/pmadmin.js");
@@ -37,6 +37,8 @@ export interface FakeRuntimeOptions {
   stdoutIsTTY?: boolean;
   stdinIsTTY?: boolean;
   signal?: AbortSignal;
+  /** Answers confirmations (a fake TTY has no terminal behind it). */
+  ask?: Asker;
 }
 
 export async function runInProcess(
@@ -55,6 +57,7 @@ export async function runInProcess(
     stdinIsTTY: o.stdinIsTTY ?? false,
     signal: o.signal ?? new AbortController().signal,
     now: () => o.now ?? new Date("2026-11-25T12:00:00Z"),
+    ask: o.ask,
   };
   const exitCode = await run(rt, args);
   return { exitCode, stdout: stripAnsi(stdout), stderr: stripAnsi(stderr) };

@@ -5,7 +5,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { connect, ident } from "../../src/db/mysql.js";
+import { connect } from "../../src/db/mysql.js";
+import { ident } from "../../src/db/sql-text.js";
 import type { DbTarget } from "../../src/db/types.js";
 import { encodeHashInstallation } from "../../src/install/hash.js";
 import {

@@ -3,7 +3,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ident } from "../../src/db/mysql.js";
+import { ident } from "../../src/db/sql-text.js";
 import type { Db } from "../../src/db/types.js";
 import { adminDb, adminTarget, uniqueName } from "./db.js";
 

@@ -4,7 +4,8 @@ import { createHash } from "node:crypto";
 import { readFile, readdir, readlink } from "node:fs/promises";
 import { walk } from "../../src/fsx/walk.js";
 import { expect } from "vitest";
-import { connect, ident } from "../../src/db/mysql.js";
+import { connect } from "../../src/db/mysql.js";
+import { ident } from "../../src/db/sql-text.js";
 import type { DbEndpoint } from "../../src/install/db-php.js";
 import { adminDb } from "./db.js";
 

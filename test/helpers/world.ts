@@ -10,7 +10,8 @@ import { readFile, readdir, readlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "vitest";
-import { connect, ident } from "../../src/db/mysql.js";
+import { connect } from "../../src/db/mysql.js";
+import { ident } from "../../src/db/sql-text.js";
 import type { DbTarget, Queryable } from "../../src/db/types.js";
 import { walk } from "../../src/fsx/walk.js";
 

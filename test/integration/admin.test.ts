@@ -8,10 +8,10 @@ import { createTestInstall, FIXED_NOW, type TestInstall } from "../helpers/insta
 import { runBin, runInProcess } from "../helpers/cli.js";
 import { adminDb } from "../helpers/db.js";
 import type { Db } from "../../src/db/types.js";
-import { sqlDateTime } from "../../src/db/datetime.js";
+import { localSqlDateTime } from "../../src/db/datetime.js";
 
 const ADMIN = "00000000000000000000000000000001";
-const STAMP = sqlDateTime(FIXED_NOW);
+const STAMP = localSqlDateTime(FIXED_NOW);
 
 let install: TestInstall;
 let a: { name: string; db: Db };

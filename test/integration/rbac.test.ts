@@ -5,15 +5,14 @@ import { createTestInstall, FIXED_NOW, type TestInstall } from "../helpers/insta
 import { runInProcess } from "../helpers/cli.js";
 import { adminDb } from "../helpers/db.js";
 import type { Db } from "../../src/db/types.js";
-import { sqlDateTime } from "../../src/db/datetime.js";
-import { setAsker } from "../../src/ui/prompt.js";
+import { localSqlDateTime } from "../../src/db/datetime.js";
 
 const TABLES = "RBAC_ROLES, RBAC_ROLES_PERMISSIONS, RBAC_USERS_ROLES, RBAC_USERS, USERS, CONTENT";
 const OPERATOR_ROLE = "00000000000000000000000000000003";
 const MANAGER_ROLE = "00000000000000000000000000000004";
 const GUEST_ROLE = "00000000000000000000000000000005";
 const ZOE = "1436583745f0c3c0d7a0a45026481523";
-const STAMP = sqlDateTime(FIXED_NOW);
+const STAMP = localSqlDateTime(FIXED_NOW);
 
 let install: TestInstall;
 let db: Db;
@@ -182,19 +181,20 @@ describe("role create / activate / deactivate", () => {
 
   it("asks before deactivating a role users hold on a TTY; 'no' changes nothing (exit 3)", async () => {
     const before = await checksum();
-    const previous = setAsker(() => Promise.resolve(false));
-    try {
-      const r = await runInProcess(["role", "deactivate", "PROCESSMAKER_OPERATOR"], {
-        env: install.env(),
-        now: FIXED_NOW,
-        stdinIsTTY: true,
-      });
-      expect(r.exitCode).toBe(3);
-      expect(r.stderr).toContain("will not be able to log in");
-      expect(r.stderr).toContain("[RBAC.NOT_CONFIRMED]");
-    } finally {
-      setAsker(previous);
-    }
+    const asked: string[] = [];
+    const r = await runInProcess(["role", "deactivate", "PROCESSMAKER_OPERATOR"], {
+      env: install.env(),
+      now: FIXED_NOW,
+      stdinIsTTY: true,
+      ask: (message) => {
+        asked.push(message);
+        return Promise.resolve(false);
+      },
+    });
+    expect(asked).toEqual(["Deactivate PROCESSMAKER_OPERATOR?"]);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toContain("will not be able to log in");
+    expect(r.stderr).toContain("[RBAC.NOT_CONFIRMED]");
     expect(await checksum()).toBe(before);
     const yes = await runInProcess(["role", "deactivate", "PROCESSMAKER_OPERATOR", "--yes"], {
       env: install.env(),

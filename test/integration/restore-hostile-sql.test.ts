@@ -7,7 +7,8 @@ import { mkdir, mkdtemp, readFile, rename, rm, writeFile, appendFile } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, ident } from "../../src/db/mysql.js";
+import { connect } from "../../src/db/mysql.js";
+import { ident } from "../../src/db/sql-text.js";
 import type { Db } from "../../src/db/types.js";
 import { parseDbPhp } from "../../src/install/db-php.js";
 import type { ProvisionedWorkspace } from "../../src/sandbox/provision.js";
