@@ -14,7 +14,7 @@ import {
   type RawEntry,
   type WorkspaceLayout,
 } from "./layout.js";
-import { decodeMeta, MetaError, platformFromSystem, type PmMeta } from "./meta-decode.js";
+import { decodeMeta, MetaError, platformFromSystem, type PmMeta } from "../archive/meta.js";
 import type { ArchiveScan } from "./scan.js";
 import { verifyManifest, type ManifestCheck } from "./manifest-check.js";
 import { decideNames } from "./plan-names.js";

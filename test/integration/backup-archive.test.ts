@@ -19,11 +19,12 @@ import path from "node:path";
 import { execa } from "execa";
 import * as nodeTar from "tar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeMetaAsProcessMaker, decodeMetaExact } from "../../src/archive/meta.js";
+import { decodeMeta } from "../../src/archive/meta.js";
 import { MANIFEST_NAME, parseManifest } from "../../src/archive/manifest.js";
 import { runInProcess } from "../helpers/cli.js";
 import { adminDb } from "../helpers/db.js";
 import { createTestInstall, type TestInstall } from "../helpers/install.js";
+import { decodeMetaAsProcessMaker } from "../helpers/pm-archive.js";
 
 let install: TestInstall;
 let ws: TestInstall["workspaces"][number];
@@ -222,7 +223,7 @@ describe("workspace-backup archive", () => {
     expect(meta.SYSTEM).toMatch(/\(Linux\)$/);
     expect(meta.WORKSPACE_NAME).toBe(ws.name);
     expect(meta.DATABASE).toMatch(/^MySql\(Version\d+\.\d+\.\d+\)$/); // PM's decode strips the spaces
-    expect(decodeMetaExact(text).DATABASE).toMatch(/^MySql \(Version \d+\.\d+\.\d+\)$/);
+    expect(decodeMeta(text, ws.name).databaseVersion).toMatch(/^MySql \(Version \d+\.\d+\.\d+\)$/);
     expect(meta.AVAILABLE_DB).toBe("Notdefined");
     expect(meta["DB_NAME"]).toBe(ws.database);
     expect(meta.databases).toHaveLength(1);
