@@ -8,8 +8,8 @@ import { createReadStream } from "node:fs";
 import { access, constants, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { encodeMeta } from "../archive/meta.js";
+import { ManifestEntryLog } from "../archive/manifest-log.js";
 import {
-  ManifestEntryLog,
   MANIFEST_NAME,
   MANIFEST_VERSION,
   MANIFEST_FORMAT,
