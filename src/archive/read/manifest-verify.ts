@@ -1,5 +1,5 @@
-// Verifying pmadmin's manifest (src/archive/manifest.ts, written by workspace-backup) against what
-// pass 1 hashed: every entry listed must be present with the same size and SHA-256, and no entry
+// Verifying pmadmin's manifest (../manifest.ts, written by workspace-backup) against what
+// a restore's pass 1 hashed: every entry listed must be present with the same size and SHA-256, and no entry
 // may be present that the manifest does not list.
 //
 // Streamed: the manifest's entries (in archive order, as workspace-backup writes them) are read one
@@ -7,12 +7,15 @@
 // The first problem is reported with the priority a whole-document check gives: a JSON syntax
 // error, then the manifest's other fields, then a malformed entry, then a checksum mismatch.
 import { createReadStream } from "node:fs";
-import { readManifest } from "../archive/manifest-read.js";
-import { failure } from "../errors.js";
-import type { Platform } from "../runtime.js";
-import { entryCursor } from "./entry-spool.js";
-import { normalizeEntryPath } from "./layout.js";
-import type { ArchiveScan, ScannedManifest } from "./scan.js";
+import { readManifest } from "../manifest-read.js";
+import { failure } from "../../errors.js";
+import type { Platform } from "../../runtime.js";
+import { entryCursor, type EntrySource } from "./entry-spool.js";
+import { normalizeEntryPath } from "../../restore/layout.js";
+
+/** pmadmin's manifest as read by pass 1: its text (tests, small archives) or a spool file. */
+export type ScannedManifest =
+  { path: string; text: string } | { path: string; file: string; bytes: number };
 
 export interface ManifestCheck {
   present: boolean;
@@ -49,7 +52,11 @@ async function* manifestChunks(m: ScannedManifest): AsyncGenerator<string> {
     yield c as string;
 }
 
-export async function verifyManifest(scan: ArchiveScan): Promise<ManifestCheck> {
+/** `scan`: the archive's manifest (if any) and every entry pass 1 read, in archive order. */
+export async function verifyManifest(scan: {
+  manifest: ScannedManifest | undefined;
+  entries: EntrySource;
+}): Promise<ManifestCheck> {
   if (!scan.manifest)
     return {
       present: false,
