@@ -17,7 +17,7 @@ import {
   type ManifestDatabase,
   type ManifestWorkspace,
 } from "../archive/manifest.js";
-import { ArchiveSink, type WrittenFile } from "../archive/sink.js";
+import { openArchiveSink, type WrittenFile } from "../archive/sink.js";
 import { TarWriter } from "../archive/tar-writer.js";
 import { failure, interrupted, isPmError, throwIfInterrupted, usage } from "../errors.js";
 import { findProgram } from "../exec/clients.js";
@@ -191,7 +191,7 @@ export async function applyBackup(
   rt.signal.addEventListener("abort", onSignal, { once: true });
   // One that came while the lock was being taken: 'abort' has fired already, so act on it here.
   if (rt.signal.aborted) onSignal();
-  const sink = new ArchiveSink({
+  const sink = openArchiveSink({
     finalPath: plan.target.path,
     gzip: plan.target.gzip,
     partBytes: plan.target.partBytes,
