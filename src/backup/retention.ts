@@ -78,7 +78,7 @@ const LEAD_BYTES = 1 << 20;
  * The workspaces of a pmadmin archive (its leading "<ws>.meta" entries, in order), or undefined
  * when the file is not a pmadmin archive or its set cannot be told from its first MiB.
  */
-export async function pmadminWorkspaceSet(file: string): Promise<string[] | undefined> {
+async function pmadminWorkspaceSet(file: string): Promise<string[] | undefined> {
   let data: Buffer;
   try {
     data = await leadingTar(file, LEAD_BYTES);
@@ -113,7 +113,7 @@ const setKey = (workspaces: readonly string[]): string =>
  * Older backups of the family of `fileName` in `dir`, holding exactly `workspaces`, newest first,
  * excluding `exclude` (the new one).
  */
-export async function findBackupSets(
+async function findBackupSets(
   dir: string,
   fileName: string,
   workspaces: readonly string[],
