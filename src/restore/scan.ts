@@ -3,8 +3,8 @@
 //
 // Memory stays flat however many entries the archive holds: the entry records go to a spool file
 // in the restore's private work directory (read back in archive order by the plan and by pass 2),
-// and so does the manifest's text (verified by streaming it, archive/read/manifest-verify.ts). Only the metas
-// (a few KB each) and the few hard links' targets are kept.
+// and so does the manifest's text (verified by streaming it: archive/read/manifest-verify.ts).
+// Only the metas (a few KB each) and the few hard links' targets are kept.
 import { createHash } from "node:crypto";
 import { closeSync, openSync, writeSync } from "node:fs";
 import path from "node:path";
