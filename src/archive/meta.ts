@@ -1,20 +1,21 @@
 // `<ws>.meta`: the JSON file ProcessMaker writes into every backup and reads on restore
-// (processmaker-3.md §3.3). Encoded exactly as ProcessMaker does it: PHP json_encode with default
-// flags ("/" as "\/", non-ASCII as \uXXXX), then "pretty-printed" by plain string replacement of
-// every ",", "{" and "}" — including those inside string values.
+// (processmaker-3.md §3.3), both ways. Encoded exactly as ProcessMaker does it: PHP json_encode with
+// default flags ("/" as "\/", non-ASCII as \uXXXX), then "pretty-printed" by plain string
+// replacement of every ",", "{" and "}" — including those inside string values.
 //
-// Public API (workspace-restore imports it; keep it stable):
-//   interface WorkspaceMeta, MetaDatabase  the keys ProcessMaker writes, in its order
-//   phpJsonEncode(value): string           PHP json_encode() with default flags
-//   encodeMeta(meta): string               json_encode + ProcessMaker's string-replacement pretty-print
-//   decodeMetaExact(text): WorkspaceMeta   lossless: undoes the pretty-print (json_encode never emits a raw
-//                                          newline, so every newline in the file was inserted by it)
-//   decodeMetaAsProcessMaker(text)         what ProcessMaker's restore sees: all CR/LF then all whitespace
-//                                          removed, then json_decode (values lose their spaces)
-//   MetaDecodeError                        thrown by both decoders on invalid input
+// Decoding undoes the three replacements: json_encode never writes a raw newline, so every newline
+// in the file was injected, and the inverse gives back the exact JSON, values included.
+// ProcessMaker's own restore instead strips *all* whitespace, which mangles values such as
+// "Ubuntu 18.04 LTS (Linux)"; we fall back to whitespace stripping outside strings only when the
+// exact inverse does not parse (a hand-edited meta).
 //
-// Both decoders return the parsed object typed as WorkspaceMeta but do not validate it: metas from
-// old ProcessMaker versions lack keys (backupEngineVersion is absent from split backups).
+//   WorkspaceMeta, MetaDatabase   the document: the keys ProcessMaker writes, in its order
+//   encodeMeta(meta): string      json_encode + ProcessMaker's pretty-print (phpJsonEncode: the first half)
+//   decodeMeta(text, name): PmMeta  the document (`raw`, not validated: old metas lack keys) and the
+//                                 facts a restore reads from it, with ProcessMaker's defaults
+//   MetaError                     the text is not a meta
+//   platformFromSystem(SYSTEM)    the OS family that made the backup
+import type { Platform } from "../runtime.js";
 
 export interface MetaDatabase {
   adapter: string;
@@ -51,8 +52,6 @@ export interface WorkspaceMeta {
   backupEngineVersion?: number;
   [dbPhpKey: string]: unknown;
 }
-
-export class MetaDecodeError extends Error {}
 
 function escapeString(s: string): string {
   let out = '"';
@@ -99,41 +98,124 @@ export function encodeMeta(meta: WorkspaceMeta): string {
     .replaceAll("}", "\n}\n");
 }
 
-function parse(json: string): WorkspaceMeta {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (error) {
-    throw new MetaDecodeError(`not valid JSON: ${(error as Error).message}`);
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value))
-    throw new MetaDecodeError("not a JSON object");
-  return value as WorkspaceMeta;
+/** What a restore reads from a meta; `raw` is the whole document as decoded. */
+export interface PmMeta {
+  raw: Record<string, unknown>;
+  workspace: string;
+  system: string | undefined;
+  pmVersion: string | undefined;
+  databaseVersion: string | undefined;
+  /** `version` (1 for every ProcessMaker 3 backup). */
+  version: number;
+  /** `backupEngineVersion`; absent (→ 1) in split backups and old engines. */
+  engine: number;
+  databases: Array<Pick<MetaDatabase, "name" | "host" | "user" | "pass">>;
+  directories: string[];
 }
 
-/** Lossless decode of a ProcessMaker-style meta (also accepts plain JSON). */
-export function decodeMetaExact(text: string): WorkspaceMeta {
+export class MetaError extends Error {}
+
+function undoPrettyPrint(text: string): string {
+  return text
+    .replace(/\r\n/g, "\n")
+    .replaceAll("\n}\n", "}")
+    .replaceAll("{\n  ", "{")
+    .replaceAll(",\n  ", ",");
+}
+
+/** Drops whitespace outside JSON strings and raw line breaks inside them. */
+function stripOutsideStrings(text: string): string {
   let out = "";
-  let i = 0;
-  while (i < text.length) {
-    if (text.startsWith(",\n  ", i)) {
-      out += ",";
-      i += 4;
-    } else if (text.startsWith("{\n  ", i)) {
-      out += "{";
-      i += 4;
-    } else if (text.startsWith("\n}\n", i)) {
-      out += "}";
-      i += 3;
-    } else {
-      out += text[i];
-      i += 1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] ?? "";
+    if (inString) {
+      if (ch === "\\") {
+        out += ch + (text[i + 1] ?? "");
+        i += 1;
+        continue;
+      }
+      if (ch === '"') inString = false;
+      if (ch !== "\n" && ch !== "\r") out += ch;
+      continue;
+    }
+    if (ch === '"') inString = true;
+    if (!/\s/.test(ch)) out += ch;
+  }
+  return out;
+}
+
+function parseMetaJson(text: string): Record<string, unknown> {
+  for (const candidate of [undoPrettyPrint(text), stripOutsideStrings(undoPrettyPrint(text))]) {
+    try {
+      const v: unknown = JSON.parse(candidate);
+      if (v && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
+    } catch {
+      // try the next, more forgiving reading
     }
   }
-  return parse(out);
+  throw new MetaError(
+    "the metadata is not valid JSON, even after undoing ProcessMaker's formatting",
+  );
 }
 
-/** ProcessMaker's restore: strip CR/LF, then every whitespace character (PCRE \s), then json_decode. */
-export function decodeMetaAsProcessMaker(text: string): WorkspaceMeta {
-  return parse(text.replace(/[\r\n]/g, "").replace(/[ \t\n\v\f\r]+/g, ""));
+const str = (v: unknown): string | undefined =>
+  typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined;
+
+/** `databases[]`, else the single database of DB_NAME/DATABASE_NAME (old metas). */
+function metaDatabases(raw: Record<string, unknown>): PmMeta["databases"] {
+  const dbs = Array.isArray(raw["databases"]) ? (raw["databases"] as unknown[]) : [];
+  const databases: PmMeta["databases"] = [];
+  for (const d of dbs) {
+    if (!d || typeof d !== "object") continue;
+    const o = d as Record<string, unknown>;
+    const name = str(o["name"]);
+    if (name)
+      databases.push({
+        name,
+        host: str(o["host"]) ?? "",
+        user: str(o["user"]) ?? "",
+        pass: str(o["pass"]) ?? "",
+      });
+  }
+  if (databases.length === 0) {
+    const name = str(raw["DB_NAME"]) ?? str(raw["DATABASE_NAME"]);
+    if (name)
+      databases.push({
+        name,
+        host: str(raw["DB_HOST"]) ?? "",
+        user: str(raw["DB_USER"]) ?? "",
+        pass: str(raw["DB_PASS"]) ?? "",
+      });
+  }
+  return databases;
+}
+
+/** Decodes a meta's text; `fallbackName` (the entry's file name) when it names no workspace. */
+export function decodeMeta(text: string, fallbackName: string): PmMeta {
+  const raw = parseMetaJson(text);
+  const dirs = Array.isArray(raw["directories"])
+    ? (raw["directories"] as unknown[]).filter((x): x is string => typeof x === "string")
+    : [];
+  return {
+    raw,
+    workspace: str(raw["WORKSPACE_NAME"]) ?? fallbackName,
+    system: str(raw["SYSTEM"]),
+    pmVersion: str(raw["PM_VERSION"]),
+    databaseVersion: str(raw["DATABASE"]),
+    version: Number(raw["version"] ?? 1),
+    engine: Number(raw["backupEngineVersion"] ?? 1),
+    databases: metaDatabases(raw),
+    directories: dirs,
+  };
+}
+
+/** The OS family in the `(…)` suffix of SYSTEM (PHP_OS): Linux, WINNT/Windows, Darwin. */
+export function platformFromSystem(system: string | undefined): Platform | undefined {
+  const m = /\(([^()]*)\)\s*$/.exec(system ?? "");
+  const os = (m?.[1] ?? "").trim().toLowerCase();
+  if (os === "linux") return "linux";
+  if (os === "winnt" || os === "windows" || os === "win32") return "win32";
+  if (os === "darwin") return "darwin";
+  return undefined;
 }

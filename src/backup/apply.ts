@@ -1,58 +1,34 @@
-// Carrying out a backup plan. Every precondition (workspaces readable, databases reachable as the
-// workspace user, dump program present, target directory writable, workspace locks) is checked
-// before the first byte is written. Then per workspace: the meta, the site files (while the dump
-// runs in parallel into a private temp dir beside the target), the dump; finally the manifest.
-// The archive is written under a temporary name and renamed only when complete and fsynced.
+// Carrying out a backup plan: the lifecycle around the archive. Every precondition (workspaces
+// readable, databases reachable as the workspace user, dump program present: prepare.ts; target
+// directory writable, workspace locks: here) is checked before the first byte is written. The
+// archive (archive-workspace.ts) goes into a sink under a temporary name, committed only when
+// complete and fsynced; then --keep's retention.
 import { randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { access, constants, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { encodeMeta } from "../archive/meta.js";
-import {
-  ManifestEntryLog,
-  MANIFEST_NAME,
-  MANIFEST_VERSION,
-  MANIFEST_FORMAT,
-  type Manifest,
-  type ManifestDatabase,
-  type ManifestWorkspace,
-} from "../archive/manifest.js";
-import { ArchiveSink, type WrittenFile } from "../archive/sink.js";
+import { MANIFEST_NAME, type ManifestWorkspace } from "../archive/manifest.js";
+import { ManifestEntryLog } from "../archive/manifest-log.js";
+import { openArchiveSink, type ArchiveSink, type WrittenFile } from "../archive/sink.js";
 import { TarWriter } from "../archive/tar-writer.js";
-import { failure, interrupted, isPmError, throwIfInterrupted, usage } from "../errors.js";
-import { findProgram } from "../exec/clients.js";
-import { workspaceDatabases, type DbEndpoint } from "../install/db-php.js";
-import type { Installation, Workspace } from "../install/installation.js";
+import { failure, interrupted, throwIfInterrupted, usage } from "../errors.js";
+import type { Installation } from "../install/installation.js";
 import { acquireWorkspaceLocks } from "../lock/workspace-lock.js";
 import type { Runtime } from "../runtime.js";
 import { pmadminVersion } from "../version.js";
-import { dumpDatabase, dumpProgramVersion, DUMP_CHARSET, type DumpResult } from "./dump.js";
-import { inspectDatabase, type DatabaseInventory } from "./inspect.js";
-import { buildWorkspaceMeta, gatherHostFacts, type HostFacts } from "./meta-values.js";
+import {
+  archiveMetas,
+  archiveWorkspace,
+  type ArchiveRun,
+  type WorkspaceReport,
+} from "./archive-workspace.js";
+import { manifestHead } from "./manifest-values.js";
 import type { BackupPlan } from "./plan.js";
+import type { Prepared } from "./prepare.js";
 import type { Progress } from "./progress.js";
 import { applyRetention } from "./retention.js";
 import { archiveWriteFailure } from "./write-failure.js";
-import { archiveSiteFiles, type OpenForRead, type SiteFilesResult } from "./site-files.js";
+import type { OpenForRead } from "./site-files.js";
 import type { SiteFs } from "./site-fs.js";
-
-export interface PreparedDatabase {
-  role: "wf" | "rp" | "rb";
-  endpoint: DbEndpoint;
-  inventory: DatabaseInventory;
-}
-
-export interface PreparedWorkspace {
-  ws: Workspace;
-  databases: PreparedDatabase[];
-}
-
-export interface Prepared {
-  workspaces: PreparedWorkspace[];
-  dumpProgram: string;
-  dumpVersion: string;
-  facts: HostFacts;
-}
 
 export interface BackupDeps {
   rt: Runtime;
@@ -63,24 +39,6 @@ export interface BackupDeps {
   openFile?: OpenForRead;
   /** Tests replace some file-system calls to make a file vanish or change at an exact moment. */
   siteFs?: Partial<SiteFs>;
-}
-
-export interface WorkspaceReport {
-  name: string;
-  databases: Array<{
-    name: string;
-    tables: number;
-    rows: number;
-    views: number;
-    triggers: number;
-    dumpBytes: number;
-  }>;
-  files: { count: number; directories: number; symlinks: number; bytes: number };
-  skipped: string[];
-  /** Deleted while the backup walked the tree (cache churn): left out. */
-  vanished: string[];
-  /** Changed while read: archived as read (header and checksum match what is in the archive). */
-  changed: Array<{ path: string; why: string }>;
 }
 
 export interface BackupResult {
@@ -95,35 +53,6 @@ export interface BackupResult {
   removed: string[];
   /** Every warning shown on stderr, in order (the --json summary carries them). */
   warnings: string[];
-}
-
-/** Everything that can be checked without writing: databases reachable, tables listed, programs found. */
-export async function prepareBackup(
-  workspaces: Workspace[],
-  deps: Pick<BackupDeps, "rt" | "inst">,
-): Promise<Prepared> {
-  const prepared: PreparedWorkspace[] = [];
-  for (const ws of workspaces) {
-    const databases: PreparedDatabase[] = [];
-    for (const d of workspaceDatabases(ws.db)) {
-      databases.push({
-        role: d.role,
-        endpoint: d.endpoint,
-        inventory: await inspectDatabase(d.endpoint, deps.rt.env),
-      });
-    }
-    prepared.push({ ws, databases });
-  }
-  const dumpProgram = await findProgram("dump", deps.rt.env);
-  const [dumpVersion, facts] = await Promise.all([
-    dumpProgramVersion(dumpProgram),
-    gatherHostFacts({
-      installDir: deps.inst.installDir,
-      platform: deps.rt.platform,
-      env: deps.rt.env,
-    }),
-  ]);
-  return { workspaces: prepared, dumpProgram, dumpVersion, facts };
 }
 
 async function ensureTargetDir(plan: BackupPlan, prep: Prepared): Promise<void> {
@@ -165,6 +94,81 @@ async function ensureTargetDir(plan: BackupPlan, prep: Prepared): Promise<void> 
 
 const nowSeconds = (rt: Runtime): number => Math.floor(rt.now().getTime() / 1000);
 
+/** Writes the whole archive through `run.tar` (metas, workspaces, manifest last) and ends it. */
+async function writeArchive(
+  run: ArchiveRun,
+  entryLog: ManifestEntryLog,
+  rt: Runtime,
+): Promise<WorkspaceReport[]> {
+  await archiveMetas(run);
+  const workspaces: ManifestWorkspace[] = [];
+  const reports: WorkspaceReport[] = [];
+  for (const pw of run.prep.workspaces) {
+    const { manifest, report } = await archiveWorkspace(run, pw);
+    workspaces.push(manifest);
+    reports.push(report);
+  }
+  const head = manifestHead({
+    pmadminVersion: pmadminVersion(),
+    createdAt: rt.now(),
+    platform: rt.platform,
+    os: run.prep.facts.system,
+    workspaces,
+  });
+  run.progress.phase("finishing");
+  const m = await entryLog.manifest(head);
+  await run.tar.addStream({ name: MANIFEST_NAME, mode: 0o600, ...run.stamp }, m.size, m.stream);
+  await run.tar.finish();
+  return reports;
+}
+
+function archiveRun(
+  plan: BackupPlan,
+  prep: Prepared,
+  deps: BackupDeps,
+  o: Pick<ArchiveRun, "tar" | "stageDir" | "stop" | "pendingDumps" | "warn">,
+): ArchiveRun {
+  return {
+    ...o,
+    prep,
+    target: plan.target.path,
+    skipUnreadable: plan.skipUnreadable,
+    env: deps.rt.env,
+    progress: deps.progress,
+    openFile: deps.openFile,
+    siteFs: deps.siteFs,
+    stamp: {
+      uid: process.getuid?.() ?? 0,
+      gid: process.getgid?.() ?? 0,
+      mtime: nowSeconds(deps.rt),
+    },
+  };
+}
+
+/** --keep: the older backups of the new one's family beyond the newest `keep` go. */
+async function retain(plan: BackupPlan, prep: Prepared, files: WrittenFile[]): Promise<string[]> {
+  if (plan.keep === undefined) return [];
+  return applyRetention({
+    dir: plan.target.dir,
+    target: plan.target.path,
+    workspaces: prep.workspaces.map((pw) => pw.ws.name),
+    keep: plan.keep,
+    newFiles: files.map((f) => f.path),
+  });
+}
+
+function summary(
+  reports: WorkspaceReport[],
+): Pick<BackupResult, "workspaces" | "tables" | "rows" | "fileCount"> {
+  const allDbs = reports.flatMap((r) => r.databases);
+  return {
+    workspaces: reports,
+    tables: allDbs.reduce((a, d) => a + d.tables, 0),
+    rows: allDbs.reduce((a, d) => a + d.rows, 0),
+    fileCount: reports.reduce((a, r) => a + r.files.count, 0),
+  };
+}
+
 export async function applyBackup(
   plan: BackupPlan,
   prep: Prepared,
@@ -191,7 +195,7 @@ export async function applyBackup(
   rt.signal.addEventListener("abort", onSignal, { once: true });
   // One that came while the lock was being taken: 'abort' has fired already, so act on it here.
   if (rt.signal.aborted) onSignal();
-  const sink = new ArchiveSink({
+  const sink: ArchiveSink = openArchiveSink({
     finalPath: plan.target.path,
     gzip: plan.target.gzip,
     partBytes: plan.target.partBytes,
@@ -208,178 +212,14 @@ export async function applyBackup(
     const entryLog = new ManifestEntryLog(path.join(stageDir, "manifest-entries.json"));
     const tar = new TarWriter(sink.input, entryLog.record);
     stop.signal.addEventListener("abort", onAbort, { once: true });
-    const mtime = nowSeconds(rt);
-    const owner = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
-    const manifestWs: ManifestWorkspace[] = [];
-    const reports: WorkspaceReport[] = [];
-    // Every workspace's meta first: the leading .meta entries then name the archive's whole
-    // workspace set, which --keep reads from the first few KiB (retention.ts).
-    for (const { ws, databases } of prep.workspaces) {
-      deps.progress.phase(`${ws.name}: meta`);
-      const meta = buildWorkspaceMeta(prep.facts, ws, databases[0]?.inventory.server.version);
-      await tar.addBuffer(
-        { name: `${ws.name}.meta`, mode: 0o600, ...owner, mtime },
-        Buffer.from(encodeMeta(meta), "utf8"),
-      );
-    }
-    for (const pw of prep.workspaces) {
-      const { ws } = pw;
-      // Dump every database of the workspace (one after the other) while the files are archived.
-      const dumpsDone = (async (): Promise<DumpResult[]> => {
-        const results: DumpResult[] = [];
-        for (const d of pw.databases) {
-          results.push(
-            await dumpDatabase({
-              program: prep.dumpProgram,
-              endpoint: d.endpoint,
-              inventory: d.inventory,
-              outFile: path.join(stageDir, `${d.endpoint.name}.sql`),
-              target: plan.target.path,
-              env: rt.env,
-              signal: stop.signal,
-              onBytes: (n) => deps.progress.addDumpBytes(n),
-              onWarning: warn,
-            }),
-          );
-        }
-        return results;
-      })();
-      // A failed dump stops the file archiving too: no point in finishing an archive we will drop.
-      pendingDumps.push(dumpsDone.catch((e: unknown) => stop.abort(e)));
-      deps.progress.phase(`${ws.name}: files`);
-      let files: SiteFilesResult;
-      try {
-        files = await archiveSiteFiles(tar, {
-          siteDir: ws.siteDir,
-          prefix: `${ws.name}.files`,
-          skipUnreadable: plan.skipUnreadable,
-          signal: stop.signal,
-          onFile: (n) => deps.progress.addBytes(n),
-          ...(deps.openFile ? { open: deps.openFile } : {}),
-          ...(deps.siteFs ? { fs: deps.siteFs } : {}),
-        });
-      } catch (error) {
-        // A dump failure is the more useful message when both fail (the files stop on our abort):
-        // a typed one always, and any other when the files only stopped because of it.
-        stop.abort(error);
-        const filesStopped = isPmError(error) && error.code === "INTERRUPTED";
-        await dumpsDone.catch((e: unknown) => {
-          if (isPmError(e) || filesStopped) throw e;
-        });
-        throw error;
-      }
-      for (const s of files.skipped) warn(`skipped unreadable ${s}`);
-      // A live installation creates and deletes cache files all the time: not worth failing for.
-      for (const s of files.vanished) warn(`${s} vanished while the backup ran; left out`);
-      for (const c of files.changed) warn(`${c.path} ${c.why}`);
-      for (const s of files.ignored) warn(`left out ${s} (not a file, directory or link)`);
-      deps.progress.phase(`${ws.name}: database`);
-      const dumps = await dumpsDone;
-      const dbs: ManifestDatabase[] = [];
-      const dbReports: WorkspaceReport["databases"] = [];
-      for (const [i, d] of pw.databases.entries()) {
-        const dump = dumps[i] as DumpResult;
-        const size = (await stat(dump.file)).size;
-        await tar.addStream(
-          { name: `${d.endpoint.name}.sql`, mode: 0o600, ...owner, mtime },
-          size,
-          createReadStream(dump.file, { highWaterMark: 1 << 20 }),
-        );
-        await rm(dump.file, { force: true });
-        const s = dump.summary;
-        const tables = Object.fromEntries([...s.tables].sort(([a], [b]) => (a < b ? -1 : 1)));
-        dbs.push({
-          role: d.role,
-          name: d.endpoint.name,
-          sqlEntry: `${d.endpoint.name}.sql`,
-          server: {
-            flavor: d.inventory.server.flavor,
-            version: d.inventory.server.version,
-            lowerCaseTableNames: d.inventory.server.lowerCaseTableNames,
-          },
-          dumpCharset: s.charset ?? DUMP_CHARSET,
-          defaultCharset: d.inventory.defaultCharset,
-          defaultCollation: d.inventory.defaultCollation,
-          dumpProgram: prep.dumpVersion,
-          tables,
-          views: [...s.views].sort(),
-          triggers: [...s.triggers].sort(),
-          routines: [...s.routines].sort(),
-          events: [...s.events].sort(),
-        });
-        dbReports.push({
-          name: d.endpoint.name,
-          tables: s.tables.size,
-          rows: [...s.tables.values()].reduce((a, b) => a + b, 0),
-          views: s.views.size,
-          triggers: s.triggers.size,
-          dumpBytes: size,
-        });
-      }
-      const fileStats = {
-        count: files.files,
-        directories: files.directories,
-        symlinks: files.symlinks,
-        bytes: files.bytes,
-      };
-      manifestWs.push({
-        name: ws.name,
-        metaEntry: `${ws.name}.meta`,
-        filesPrefix: `${ws.name}.files`,
-        files: fileStats,
-        databases: dbs,
-      });
-      reports.push({
-        name: ws.name,
-        databases: dbReports,
-        files: fileStats,
-        skipped: files.skipped,
-        vanished: files.vanished,
-        changed: files.changed,
-      });
-    }
-    const first = manifestWs[0]?.databases[0]?.server;
-    const manifest: Omit<Manifest, "entries"> = {
-      format: MANIFEST_FORMAT,
-      formatVersion: MANIFEST_VERSION,
-      pmadminVersion: pmadminVersion(),
-      createdAt: rt.now().toISOString(),
-      platform: rt.platform,
-      os: prep.facts.system,
-      server: first ?? { flavor: "", version: "", lowerCaseTableNames: 0 },
-      workspaces: manifestWs,
-    };
-    deps.progress.phase("finishing");
-    const m = await entryLog.manifest(manifest);
-    await tar.addStream({ name: MANIFEST_NAME, mode: 0o600, ...owner, mtime }, m.size, m.stream);
-    await tar.finish();
+    const run = archiveRun(plan, prep, deps, { tar, stageDir, stop, pendingDumps, warn });
+    const reports = await writeArchive(run, entryLog, rt);
     const out = await sink.done();
     if (rt.signal.aborted) throw interrupted();
     locks.assertHeld();
     await sink.commit();
-    const removed: string[] = [];
-    if (plan.keep !== undefined) {
-      removed.push(
-        ...(await applyRetention({
-          dir: plan.target.dir,
-          target: plan.target.path,
-          workspaces: prep.workspaces.map((pw) => pw.ws.name),
-          keep: plan.keep,
-          newFiles: out.files.map((f) => f.path),
-        })),
-      );
-    }
-    const allDbs = reports.flatMap((r) => r.databases);
-    return {
-      ...out,
-      workspaces: reports,
-      tables: allDbs.reduce((a, d) => a + d.tables, 0),
-      rows: allDbs.reduce((a, d) => a + d.rows, 0),
-      fileCount: reports.reduce((a, r) => a + r.files.count, 0),
-      durationMs: Date.now() - started,
-      removed,
-      warnings,
-    };
+    const removed = await retain(plan, prep, out.files);
+    return { ...out, ...summary(reports), durationMs: Date.now() - started, removed, warnings };
   } catch (error) {
     stop.abort(error);
     await sink.discard();

@@ -127,40 +127,7 @@ export async function dumpDatabase(o: {
     );
     const [io, result] = await Promise.allSettled([written, child]);
     if (o.signal.aborted) throw o.signal.reason ?? new Error("interrupted");
-    const r = result.status === "fulfilled" ? result.value : undefined;
-    // A failed write (disk full) comes first: the dump program then dies of the closed pipe
-    // ("Got errno 32 on write"), which would blame the database for a full disk.
-    if (io.status === "rejected") {
-      throw failure(
-        "BACKUP.DUMP_WRITE",
-        `Cannot write the dump of ${db} to ${o.outFile}: ${describeWriteFailure(io.reason)}`,
-        {
-          hint: "Free space in the backup directory (the dump is staged there before it is archived).",
-        },
-      );
-    }
-    const problems = meaningfulStderr(stderr);
-    if (!r || r.exitCode !== 0) {
-      const why = r?.signal
-        ? `was killed by ${r.signal}`
-        : `exited with status ${r?.exitCode ?? "?"}`;
-      throw failure(
-        "BACKUP.DUMP_FAILED",
-        `Dumping database ${db} failed: ${o.program} ${why}: ${tail(problems || "(no message)")}`,
-        {
-          hint: "Check the database credentials in db.php and that the server is up; the message above is the server's or the dump program's.",
-        },
-      );
-    }
-    if (/error/i.test(problems)) {
-      throw failure(
-        "BACKUP.DUMP_FAILED",
-        `Dumping database ${db} reported errors: ${tail(problems)}`,
-        {
-          hint: "Fix the cause named above and run the backup again.",
-        },
-      );
-    }
+    const problems = checkDumpRun(o, io, result, stderr);
     if (problems !== "") o.onWarning?.(`${o.program} (${db}): ${tail(problems)}`);
     const summary = scanner.result();
     checkComplete(db, summary, o.inventory);
@@ -168,6 +135,54 @@ export async function dumpDatabase(o: {
   } finally {
     await opt.dispose();
   }
+}
+
+/**
+ * The dump run's failure, if it failed: its output not written, the program's exit, or errors
+ * on its stderr. Returns its other stderr lines (warnings) otherwise.
+ */
+function checkDumpRun(
+  o: { program: string; endpoint: DbEndpoint; outFile: string },
+  io: PromiseSettledResult<unknown>,
+  result: PromiseSettledResult<{ exitCode?: number | undefined; signal?: string | undefined }>,
+  stderr: string,
+): string {
+  const db = o.endpoint.name;
+  const r = result.status === "fulfilled" ? result.value : undefined;
+  // A failed write (disk full) comes first: the dump program then dies of the closed pipe
+  // ("Got errno 32 on write"), which would blame the database for a full disk.
+  if (io.status === "rejected") {
+    throw failure(
+      "BACKUP.DUMP_WRITE",
+      `Cannot write the dump of ${db} to ${o.outFile}: ${describeWriteFailure(io.reason)}`,
+      {
+        hint: "Free space in the backup directory (the dump is staged there before it is archived).",
+      },
+    );
+  }
+  const problems = meaningfulStderr(stderr);
+  if (!r || r.exitCode !== 0) {
+    const why = r?.signal
+      ? `was killed by ${r.signal}`
+      : `exited with status ${r?.exitCode ?? "?"}`;
+    throw failure(
+      "BACKUP.DUMP_FAILED",
+      `Dumping database ${db} failed: ${o.program} ${why}: ${tail(problems || "(no message)")}`,
+      {
+        hint: "Check the database credentials in db.php and that the server is up; the message above is the server's or the dump program's.",
+      },
+    );
+  }
+  if (/error/i.test(problems)) {
+    throw failure(
+      "BACKUP.DUMP_FAILED",
+      `Dumping database ${db} reported errors: ${tail(problems)}`,
+      {
+        hint: "Fix the cause named above and run the backup again.",
+      },
+    );
+  }
+  return problems;
 }
 
 function checkComplete(db: string, s: DumpSummary, inv: DatabaseInventory): void {

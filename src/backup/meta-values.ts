@@ -99,7 +99,7 @@ export async function gatherHostFacts(o: {
 }
 
 /** "MySql (Version x.y.z)" from SELECT VERSION(), as ProcessMaker's Net::getDbServerVersion. */
-export function databaseLabel(serverVersion: string | undefined): string {
+function databaseLabel(serverVersion: string | undefined): string {
   const m = serverVersion === undefined ? null : /\d+\.\d+\.\d+/.exec(serverVersion);
   return `MySql (Version ${m ? m[0] : "Unknown"})`;
 }

@@ -5,8 +5,8 @@ import path from "node:path";
 import { refused, usage } from "../errors.js";
 import type { Platform } from "../runtime.js";
 
-export const SUPPORTED_ENDINGS = [".tar", ".tar.gz", ".tgz"] as const;
-export const DEFAULT_PART_MB = 1000;
+const SUPPORTED_ENDINGS = [".tar", ".tar.gz", ".tgz"] as const;
+const DEFAULT_PART_MB = 1000;
 const MIB = 1024 * 1024;
 
 export interface BackupTarget {
@@ -39,7 +39,7 @@ export interface PlanInput {
 }
 
 /** ProcessMaker: a value that is 0 or not a positive integer falls back to 1000 MB. */
-export function partSizeMb(raw: string): number {
+function partSizeMb(raw: string): number {
   if (!/^\d+$/.test(raw.trim())) {
     throw usage(
       "BACKUP.BAD_FILESIZE",
@@ -53,7 +53,7 @@ export function partSizeMb(raw: string): number {
   return n > 0 ? n : DEFAULT_PART_MB;
 }
 
-export function compressionFor(file: string): "none" | "gzip" | undefined {
+function compressionFor(file: string): "none" | "gzip" | undefined {
   const lower = file.toLowerCase();
   if (lower.endsWith(".tar.gz") || lower.endsWith(".tgz")) return "gzip";
   if (lower.endsWith(".tar")) return "none";

@@ -15,6 +15,7 @@ import { createReadStream } from "node:fs";
 import { open, readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { createGunzip } from "node:zlib";
+import { partOf } from "../archive/parts.js";
 
 export interface BackupSet {
   /** Display path: the file, or "<file>.*" for split parts. */
@@ -22,8 +23,6 @@ export interface BackupSet {
   files: string[];
   mtimeMs: number;
 }
-
-const PART_RE = /^(.*)\.(?:\d\d|9\d{3}|99\d{4})$/;
 
 /**
  * Date/time digit runs: digit groups joined by - _ . : or T (2026-12-01, 20261201-0315,
@@ -34,7 +33,7 @@ const DATE_RUN = /\d+(?:[-_.:T]\d+)*/g;
 
 /** The family key of a backup file name (split suffix removed), or undefined: a family of one. */
 export function familyKey(fileName: string): string | undefined {
-  const base = PART_RE.exec(fileName)?.[1] ?? fileName;
+  const base = partOf(fileName) ?? fileName;
   let masked = false;
   const key = base.replace(DATE_RUN, (run) => {
     if (run.replace(/\D/g, "").length < 4) return run;
@@ -79,7 +78,7 @@ const LEAD_BYTES = 1 << 20;
  * The workspaces of a pmadmin archive (its leading "<ws>.meta" entries, in order), or undefined
  * when the file is not a pmadmin archive or its set cannot be told from its first MiB.
  */
-export async function pmadminWorkspaceSet(file: string): Promise<string[] | undefined> {
+async function pmadminWorkspaceSet(file: string): Promise<string[] | undefined> {
   let data: Buffer;
   try {
     data = await leadingTar(file, LEAD_BYTES);
@@ -114,7 +113,7 @@ const setKey = (workspaces: readonly string[]): string =>
  * Older backups of the family of `fileName` in `dir`, holding exactly `workspaces`, newest first,
  * excluding `exclude` (the new one).
  */
-export async function findBackupSets(
+async function findBackupSets(
   dir: string,
   fileName: string,
   workspaces: readonly string[],
@@ -130,11 +129,10 @@ export async function findBackupSets(
     const abs = path.join(dir, name);
     let files: string[];
     let label: string;
-    const part = PART_RE.exec(name);
-    if (part) {
+    const base = partOf(name);
+    if (base !== undefined) {
       if (!name.endsWith(".00")) continue;
-      const base = part[1] as string;
-      files = names.filter((n) => PART_RE.exec(n)?.[1] === base).map((n) => path.join(dir, n));
+      files = names.filter((n) => partOf(n) === base).map((n) => path.join(dir, n));
       label = `${path.join(dir, base)}.*`;
     } else if (/\.(tar|tar\.gz|tgz)$/i.test(name)) {
       files = [abs];

@@ -14,7 +14,7 @@ import { formatBytes, treeSize } from "../fsx/walk.js";
 import { assertWorkspaceName } from "../install/names.js";
 import { acquireWorkspaceLocks } from "../lock/workspace-lock.js";
 import { applyRestore } from "../restore/apply.js";
-import { resolveArchive, type ArchiveSource } from "../restore/archive-source.js";
+import { resolveArchive, type ArchiveSource } from "../archive/read/source.js";
 import { describeArchive } from "../restore/describe.js";
 import { recoverWorkspace } from "../restore/journal.js";
 import { archiveWorkspaces, planRestore, type RestorePlan } from "../restore/plan.js";

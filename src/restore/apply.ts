@@ -11,8 +11,8 @@ import type { Db, DbTarget } from "../db/types.js";
 import { failure, interrupted, isPmError, refused, throwIfInterrupted } from "../errors.js";
 import { rewriteDefines, scanDefines } from "../install/php-defines.js";
 import { newDbUserName, newPassword } from "../sandbox/provision.js";
-import type { ArchiveSource } from "./archive-source.js";
-import { readArchive } from "./archive-read.js";
+import type { ArchiveSource } from "../archive/read/source.js";
+import { readArchive } from "../archive/read/reader.js";
 import {
   baseTables,
   captureObjects,
@@ -27,7 +27,7 @@ import { restoreWriteFailure } from "./write-failure.js";
 import { loadDump } from "./db-load.js";
 import { parseDbPhp } from "../install/db-php.js";
 import { removeJournal, writeJournal, type Journal, type JournalStep } from "./journal-file.js";
-import { entryCursor } from "./entry-spool.js";
+import { entryCursor } from "../archive/read/entry-spool.js";
 import { filePlanner, plannedFiles, type RestorePlan } from "./plan.js";
 import type { ArchiveScan } from "./scan.js";
 import { FileStager } from "./stage-files.js";

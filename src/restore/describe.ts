@@ -1,10 +1,10 @@
 // `-i`: what the archive holds, from pass 1 alone (nothing is written or connected to).
-import type { ArchiveSource } from "./archive-source.js";
-import { platformFromSystem } from "./meta-decode.js";
+import type { ArchiveSource } from "../archive/read/source.js";
+import { platformFromSystem } from "../archive/meta.js";
 import { archiveWorkspaces } from "./plan.js";
 import { relativeToRoot, kindOf } from "./layout.js";
 import type { ArchiveScan } from "./scan.js";
-import { verifyManifest } from "./manifest-check.js";
+import { verifyManifest } from "../archive/read/manifest-verify.js";
 
 export interface ArchiveDescription {
   file: string;

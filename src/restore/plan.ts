@@ -3,7 +3,7 @@
 import { failure, refused, usage } from "../errors.js";
 import { workspaceNameProblem } from "../install/names.js";
 import type { Platform } from "../runtime.js";
-import type { EntrySource } from "./entry-spool.js";
+import type { EntrySource } from "../archive/read/entry-spool.js";
 import {
   FilePlanner,
   findWorkspaces,
@@ -14,9 +14,9 @@ import {
   type RawEntry,
   type WorkspaceLayout,
 } from "./layout.js";
-import { decodeMeta, MetaError, platformFromSystem, type PmMeta } from "./meta-decode.js";
+import { decodeMeta, MetaError, platformFromSystem, type PmMeta } from "../archive/meta.js";
 import type { ArchiveScan } from "./scan.js";
-import { verifyManifest, type ManifestCheck } from "./manifest-check.js";
+import { verifyManifest, type ManifestCheck } from "../archive/read/manifest-verify.js";
 import { decideNames } from "./plan-names.js";
 
 export interface RestoreOptions {

@@ -32,7 +32,7 @@ import { lchown, lutimes } from "node:fs/promises";
 import path from "node:path";
 import type { ReadEntry } from "tar";
 import { failure } from "../errors.js";
-import { readLines } from "./entry-spool.js";
+import { readLines } from "../archive/read/entry-spool.js";
 import { unsafe, type PlannedEntry } from "./layout.js";
 import { restoreWriteFailure } from "./write-failure.js";
 

@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
+import type { WorkspaceMeta } from "../../src/archive/meta.js";
 import { writeOptionFile } from "../../src/exec/option-file.js";
 import type { DbTarget } from "../../src/db/types.js";
 import type { ProvisionedWorkspace } from "../../src/sandbox/provision.js";
@@ -15,6 +16,14 @@ import { adminTarget } from "./db.js";
 export function pmMetaText(meta: Record<string, unknown>): string {
   const json = JSON.stringify(meta).replaceAll("/", "\\/");
   return json.replaceAll(",", ",\n  ").replaceAll("{", "{\n  ").replaceAll("}", "\n}\n");
+}
+
+/**
+ * What ProcessMaker's restore makes of a meta: every CR/LF, then every whitespace character (PCRE
+ * \s) removed, then json_decode — values lose their spaces.
+ */
+export function decodeMetaAsProcessMaker(text: string): WorkspaceMeta {
+  return JSON.parse(text.replace(/[\r\n]/g, "").replace(/[ \t\n\v\f\r]+/g, "")) as WorkspaceMeta;
 }
 
 export function pmMeta(

@@ -6,7 +6,7 @@ import path from "node:path";
 import { create } from "tar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isPmError } from "../../src/errors.js";
-import { resolveArchive } from "../../src/restore/archive-source.js";
+import { resolveArchive } from "../../src/archive/read/source.js";
 import { scanArchive } from "../../src/restore/scan.js";
 
 let dir: string;

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
-  decodeMetaAsProcessMaker,
-  decodeMetaExact,
+  decodeMeta,
   encodeMeta,
   phpJsonEncode,
   type WorkspaceMeta,
 } from "../../src/archive/meta.js";
 import { splitUstarName, encodeHeader } from "../../src/archive/tar-header.js";
+import { decodeMetaAsProcessMaker } from "../helpers/pm-archive.js";
 
 const meta = {
   SYSTEM: "Debian GNU/Linux 12 (bookworm) (Linux)",
@@ -54,7 +54,7 @@ describe("meta encoding", () => {
 
   it("decodes exactly, and the way ProcessMaker does (whitespace gone from values)", () => {
     const text = encodeMeta(meta);
-    expect(decodeMetaExact(text)).toEqual(meta);
+    expect(decodeMeta(text, "x").raw).toEqual(meta);
     const pm = decodeMetaAsProcessMaker(encodeMeta({ ...meta, DB_PASS: "no-space" }));
     expect(pm.DATABASE).toBe("MySql(Version10.11.19)");
     expect(pm["DB_PASS"]).toBe("no-space");

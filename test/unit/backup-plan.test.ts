@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { partSuffix } from "../../src/archive/sink.js";
+import { partSuffix } from "../../src/archive/parts.js";
 import { planBackup, type PlanInput } from "../../src/backup/plan.js";
 
 const base: PlanInput = {

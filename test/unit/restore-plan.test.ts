@@ -1,7 +1,12 @@
 // Preflight decisions, made from a scanned archive and the target's state before any write.
 import { createHash } from "node:crypto";
-import { describe, expect, it } from "vitest";
-import { encodeManifest, MANIFEST_NAME, type Manifest } from "../../src/archive/manifest.js";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { text } from "node:stream/consumers";
+import { afterAll, describe, expect, it } from "vitest";
+import { MANIFEST_NAME, type Manifest } from "../../src/archive/manifest.js";
+import { ManifestEntryLog } from "../../src/archive/manifest-log.js";
 import { encodeMeta, type WorkspaceMeta } from "../../src/archive/meta.js";
 import { isPmError } from "../../src/errors.js";
 import type { RawEntry } from "../../src/restore/layout.js";
@@ -279,9 +284,18 @@ describe("planRestore", () => {
 });
 
 describe("planRestore with a pmadmin manifest", () => {
-  function withManifest(mutate: (scan: MemScan, m: Manifest) => void, platform = "linux"): MemScan {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  /** The manifest written the way a backup writes it, then the scan altered by `mutate`. */
+  async function withManifest(
+    mutate: (scan: MemScan) => void,
+    platform = "linux",
+  ): Promise<MemScan> {
     const scan = archive([{ name: "w" }]);
-    const m = {
+    const head = {
       format: "pmadmin-backup",
       formatVersion: 1,
       pmadminVersion: "0.1.0",
@@ -298,51 +312,52 @@ describe("planRestore with a pmadmin manifest", () => {
           databases: [{ name: "wf_w", sqlEntry: "wf_w.sql", tables: {} }],
         },
       ],
-      entries: scan.entries.map((x) => ({
+    } as unknown as Omit<Manifest, "entries">;
+    const dir = await mkdtemp(path.join(tmpdir(), "pmadmin-plan-"));
+    dirs.push(dir);
+    const log = new ManifestEntryLog(path.join(dir, "manifest-entries.json"));
+    for (const x of scan.entries)
+      log.record({
         name: x.path.replace(/\/$/, ""),
         type: "file",
         size: x.size,
         sha256: x.sha256 ?? "",
         mode: 0o644,
-      })),
-    } as unknown as Manifest;
-    mutate(scan, m);
-    scan.manifest = { path: MANIFEST_NAME, text: encodeManifest(m).toString("utf8") };
+      });
+    mutate(scan);
+    const { stream } = await log.manifest(head);
+    scan.manifest = { path: MANIFEST_NAME, text: await text(stream) };
     return scan;
   }
 
   it("verifies every entry and takes the platform from the manifest", async () => {
     const p = await planRestore(
-      withManifest(() => undefined),
+      await withManifest(() => undefined),
       opts({ newName: "x" }),
       state(),
     );
     expect(p.manifest).toMatchObject({ present: true, verified: 5, platform: "linux" });
-    expect(
-      await refusal(() =>
-        planRestore(
-          withManifest(() => undefined, "win32"),
-          opts({ newName: "x" }),
-          state(),
-        ),
-      ),
-    ).toEqual({ code: "RESTORE.CROSS_PLATFORM", exit: 3 });
+    const win = await withManifest(() => undefined, "win32");
+    expect(await refusal(() => planRestore(win, opts({ newName: "x" }), state()))).toEqual({
+      code: "RESTORE.CROSS_PLATFORM",
+      exit: 3,
+    });
   });
 
   it("an altered, unlisted or missing entry is a checksum mismatch (exit 1)", async () => {
-    const altered = withManifest((s) => {
+    const altered = await withManifest((s) => {
       s.entries[1] = { ...s.entries[1]!, sha256: sha("other") };
     });
     expect(await refusal(() => planRestore(altered, opts({ newName: "x" }), state()))).toEqual({
       code: "RESTORE.CHECKSUM_MISMATCH",
       exit: 1,
     });
-    const unlisted = withManifest((s) => s.entries.push(e("w.files/extra")));
+    const unlisted = await withManifest((s) => s.entries.push(e("w.files/extra")));
     expect(await refusal(() => planRestore(unlisted, opts({ newName: "x" }), state()))).toEqual({
       code: "RESTORE.CHECKSUM_MISMATCH",
       exit: 1,
     });
-    const missing = withManifest((s) => void s.entries.pop());
+    const missing = await withManifest((s) => void s.entries.pop());
     expect(await refusal(() => planRestore(missing, opts({ newName: "x" }), state()))).toEqual({
       code: "RESTORE.CHECKSUM_MISMATCH",
       exit: 1,

@@ -1,7 +1,7 @@
 // The streaming manifest reader splits "entries" out element by element, whatever the chunking,
 // and reports JSON syntax errors inside the array as well as around it.
 import { describe, expect, it } from "vitest";
-import { ManifestEntriesSplitter } from "../../src/archive/manifest.js";
+import { ManifestEntriesSplitter } from "../../src/archive/manifest-read.js";
 
 function split(text: string, size: number): { head: string; elems: unknown[]; error?: string } {
   const s = new ManifestEntriesSplitter();

@@ -1,17 +1,24 @@
-// Which bytes make up the archive: ProcessMaker's file resolution (processmaker-3.md §4.1) and
-// split parts `<file>.00`, `<file>.01`, … read back to back as one stream (§3.5).
+// Where an archive's bytes come from. A restore reads them through ArchiveSource only, twice
+// (pass 1 and pass 2), so another store (an object in a bucket, an encrypted stream) plugs in by
+// making one. Here: a file, or split parts `<file>.00`, `<file>.01`, … read back to back as one
+// stream (processmaker-3.md §3.5), found by ProcessMaker's file resolution (§4.1).
 import { createReadStream } from "node:fs";
-import { open, readdir, stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { usage } from "../errors.js";
+import { usage } from "../../errors.js";
+import { listParts } from "../parts.js";
 
 export interface ArchiveSource {
-  /** The name the user means (the file, or the common name of the parts). */
+  /** The name the user means, for messages (the file, or the common name of the parts). */
   file: string;
+  /** Where the bytes are stored, in order (one file, or the split parts). */
   parts: string[];
   bytes: number;
+  /** Whether the bytes are gzip (the tar inside is then inflated by the reader). */
   gzip: boolean;
+  /** The whole archive's bytes from its first byte, with back-pressure; each call starts over. */
+  open(): Readable;
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -23,23 +30,6 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-/** `<file>.00`, `.01`, … in order (GNU split widens the suffix after 90 parts: .9000, .9001, …). */
-export async function splitParts(file: string): Promise<string[]> {
-  const dir = path.dirname(file);
-  const base = path.basename(file);
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return [];
-  }
-  const nums = names
-    .filter((n) => n.startsWith(`${base}.`) && /^\d{2,}$/.test(n.slice(base.length + 1)))
-    .map((n) => n.slice(base.length + 1))
-    .sort((a, b) => a.length - b.length || a.localeCompare(b));
-  return nums.map((n) => path.join(dir, `${base}.${n}`));
-}
-
 export async function resolveArchive(
   name: string,
   o: { sharedDir: string; cwd: string; multiple: boolean },
@@ -47,14 +37,14 @@ export async function resolveArchive(
   let file: string;
   if (!name.includes("/") && !name.includes("\\")) {
     file = path.join(o.sharedDir, "backups", name);
-    const probe = o.multiple ? (await splitParts(file)).length > 0 : await exists(file);
+    const probe = o.multiple ? (await listParts(file)).length > 0 : await exists(file);
     if (!probe && !/\.tar$/i.test(name)) file += ".tar";
   } else {
     file = path.resolve(o.cwd, name);
   }
   let parts: string[];
   if (o.multiple) {
-    parts = await splitParts(file);
+    parts = await listParts(file);
     if (parts.length === 0) {
       throw usage("RESTORE.NO_ARCHIVE", `No split backup parts ${file}.00, ${file}.01, … found.`, {
         hint: "Name the backup without the .00 suffix, or drop -m for a single-file backup.",
@@ -62,7 +52,7 @@ export async function resolveArchive(
     }
   } else {
     if (!(await exists(file))) {
-      const hasParts = (await splitParts(file)).length > 0;
+      const hasParts = (await listParts(file)).length > 0;
       throw usage("RESTORE.NO_ARCHIVE", `Backup file ${file} not found.`, {
         hint: hasParts
           ? `Split parts ${file}.00… exist: add -m to restore them.`
@@ -80,16 +70,22 @@ export async function resolveArchive(
   } finally {
     await fh.close();
   }
-  return { file, parts, bytes, gzip: head[0] === 0x1f && head[1] === 0x8b };
+  return fileSource(file, parts, bytes, head[0] === 0x1f && head[1] === 0x8b);
 }
 
-/** The parts as one byte stream, with back-pressure. */
-export function openArchive(src: ArchiveSource): Readable {
+/** Files read back to back as one archive. */
+function fileSource(file: string, parts: string[], bytes: number, gzip: boolean): ArchiveSource {
   async function* chain(): AsyncGenerator<Buffer> {
-    for (const p of src.parts) {
+    for (const p of parts) {
       for await (const chunk of createReadStream(p, { highWaterMark: 256 * 1024 }))
         yield chunk as Buffer;
     }
   }
-  return Readable.from(chain(), { objectMode: false });
+  return {
+    file,
+    parts,
+    bytes,
+    gzip,
+    open: () => Readable.from(chain(), { objectMode: false }),
+  };
 }

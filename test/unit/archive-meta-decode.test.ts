@@ -1,13 +1,14 @@
 // Reading ProcessMaker's pretty-printed `<ws>.meta`: the exact inverse of its text replacement, so
 // values with spaces, commas and braces survive; PHP's `\/` and `\uXXXX` escapes; the OS suffix.
 import { describe, expect, it } from "vitest";
-import { encodeMeta, phpJsonEncode, type WorkspaceMeta } from "../../src/archive/meta.js";
 import {
   decodeMeta,
+  encodeMeta,
   MetaError,
-  parseMetaJson,
+  phpJsonEncode,
   platformFromSystem,
-} from "../../src/restore/meta-decode.js";
+  type WorkspaceMeta,
+} from "../../src/archive/meta.js";
 
 const awkward = "p,a{s}s w/ord é },{ ü";
 const meta = {
@@ -38,6 +39,9 @@ const meta = {
 };
 
 /** ProcessMaker: json_encode, then str_replace([',', '{', '}'], [",\n  ", "{\n  ", "\n}\n"]). */
+/** The decoded document. */
+const parseMetaJson = (text: string): Record<string, unknown> => decodeMeta(text, "x").raw;
+
 const pmPretty = (json: string): string =>
   json.replaceAll(",", ",\n  ").replaceAll("{", "{\n  ").replaceAll("}", "\n}\n");
 

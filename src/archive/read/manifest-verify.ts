@@ -1,5 +1,5 @@
-// Verifying pmadmin's manifest (src/archive/manifest.ts, written by workspace-backup) against what
-// pass 1 hashed: every entry listed must be present with the same size and SHA-256, and no entry
+// Verifying pmadmin's manifest (../manifest.ts, written by workspace-backup) against what
+// a restore's pass 1 hashed: every entry listed must be present with the same size and SHA-256, and no entry
 // may be present that the manifest does not list.
 //
 // Streamed: the manifest's entries (in archive order, as workspace-backup writes them) are read one
@@ -7,21 +7,15 @@
 // The first problem is reported with the priority a whole-document check gives: a JSON syntax
 // error, then the manifest's other fields, then a malformed entry, then a checksum mismatch.
 import { createReadStream } from "node:fs";
-import {
-  checkManifestHead,
-  MANIFEST_NAME,
-  manifestEntryProblem,
-  ManifestEntriesSplitter,
-  notJson,
-  type ManifestEntry,
-} from "../archive/manifest.js";
-import { failure } from "../errors.js";
-import type { Platform } from "../runtime.js";
-import { entryCursor } from "./entry-spool.js";
-import { normalizeEntryPath } from "./layout.js";
-import type { ArchiveScan, ScannedManifest } from "./scan.js";
+import { readManifest } from "../manifest-read.js";
+import { failure } from "../../errors.js";
+import type { Platform } from "../../runtime.js";
+import { entryCursor, type EntrySource } from "./entry-spool.js";
+import { normalizeEntryPath } from "../../restore/layout.js";
 
-export { MANIFEST_NAME };
+/** pmadmin's manifest as read by pass 1: its text (tests, small archives) or a spool file. */
+export type ScannedManifest =
+  { path: string; text: string } | { path: string; file: string; bytes: number };
 
 export interface ManifestCheck {
   present: boolean;
@@ -58,7 +52,11 @@ async function* manifestChunks(m: ScannedManifest): AsyncGenerator<string> {
     yield c as string;
 }
 
-export async function verifyManifest(scan: ArchiveScan): Promise<ManifestCheck> {
+/** `scan`: the archive's manifest (if any) and every entry pass 1 read, in archive order. */
+export async function verifyManifest(scan: {
+  manifest: ScannedManifest | undefined;
+  entries: EntrySource;
+}): Promise<ManifestCheck> {
   if (!scan.manifest)
     return {
       present: false,
@@ -75,44 +73,18 @@ export async function verifyManifest(scan: ArchiveScan): Promise<ManifestCheck> 
       if (e === undefined || normalizeEntryPath(e.path) !== own) return e;
     }
   };
-  const splitter = new ManifestEntriesSplitter();
-  let malformed: Error | undefined;
-  let mismatched: Error | undefined;
   let verified = 0;
   try {
-    for await (const chunk of manifestChunks(scan.manifest)) {
-      for (const raw of splitter.feed(chunk)) {
-        malformed ??= manifestEntryProblem(raw);
-        if (malformed || mismatched) continue;
-        const want = raw as ManifestEntry;
-        const e = await nextEntry();
-        if (e === undefined) {
-          mismatched = mismatch(want.name, "listed in the pmadmin manifest is missing");
-          continue;
-        }
-        const name = normalizeEntryPath(e.path);
-        if (name !== want.name) {
-          mismatched = mismatch(name, "is not listed in the pmadmin manifest");
-          continue;
-        }
-        if (want.size !== e.size || want.sha256 !== e.sha256) {
-          mismatched = mismatch(name, "does not match its checksum in the pmadmin manifest");
-          continue;
-        }
-        verified += 1;
-      }
-    }
-    const headText = splitter.end();
-    if (splitter.syntaxError !== undefined) throw notJson(splitter.syntaxError);
-    let head: unknown;
-    try {
-      head = JSON.parse(headText);
-    } catch (error) {
-      throw notJson((error as Error).message);
-    }
-    const m = checkManifestHead(head);
-    if (malformed) throw malformed;
-    if (mismatched) throw mismatched;
+    const m = await readManifest(manifestChunks(scan.manifest), async (want) => {
+      const e = await nextEntry();
+      if (e === undefined) return mismatch(want.name, "listed in the pmadmin manifest is missing");
+      const name = normalizeEntryPath(e.path);
+      if (name !== want.name) return mismatch(name, "is not listed in the pmadmin manifest");
+      if (want.size !== e.size || want.sha256 !== e.sha256)
+        return mismatch(name, "does not match its checksum in the pmadmin manifest");
+      verified += 1;
+      return undefined;
+    });
     const extra = await nextEntry();
     if (extra)
       throw mismatch(normalizeEntryPath(extra.path), "is not listed in the pmadmin manifest");

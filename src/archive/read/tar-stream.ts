@@ -28,10 +28,10 @@ const META_TYPES = new Set([
 const ZEROS = Buffer.alloc(64 * 1024);
 
 /** The archive is damaged; `reason` says how (for RESTORE.CORRUPT). */
-export class DamagedArchive extends Error {}
+class DamagedArchive extends Error {}
 
 /** Whether `b` holds only zero bytes (compared natively, 64 KiB at a time). */
-export function allZero(b: Buffer): boolean {
+function allZero(b: Buffer): boolean {
   for (let off = 0; off < b.length; off += ZEROS.length) {
     const part = b.subarray(off, Math.min(b.length, off + ZEROS.length));
     if (!part.equals(ZEROS.subarray(0, part.length))) return false;

@@ -8,7 +8,7 @@ import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gunzipChecked, TarEndGuard } from "../../src/restore/tar-stream.js";
+import { gunzipChecked, TarEndGuard } from "../../src/archive/read/tar-stream.js";
 import { endOfEntries } from "../helpers/raw-tar.js";
 
 let dir: string;
