@@ -5,11 +5,11 @@ import { randomBytes } from "node:crypto";
 import { chmod, readFile, rename, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { connect, ident, literal } from "../db/mysql.js";
+import { createAccount, newAccountName, strongPassword } from "../db/accounts.js";
+import { connect, ident } from "../db/mysql.js";
 import type { Db, DbTarget } from "../db/types.js";
 import { failure, interrupted, isPmError, refused, throwIfInterrupted } from "../errors.js";
 import { rewriteDefines, scanDefines } from "../install/php-defines.js";
-import { newDbUserName, newPassword } from "../sandbox/provision.js";
 import type { ArchiveSource } from "./archive-source.js";
 import { readArchive } from "./archive-read.js";
 import {
@@ -20,7 +20,7 @@ import {
   requalify,
   type DbObject,
 } from "./db-objects.js";
-import { clientHost, createLoader, dropLoader, grantDatabase, newLoaderAccount } from "./loader.js";
+import { clientHost, createLoader, dropLoader, newLoaderAccount } from "./loader.js";
 import { foreignSchemas } from "./sql-references.js";
 import { restoreWriteFailure } from "./write-failure.js";
 import { loadDump } from "./db-load.js";
@@ -82,32 +82,6 @@ async function pauseAt(
   await sleep(600_000);
 }
 
-async function ensureUser(
-  db: Db,
-  user: string,
-  password: string,
-  databases: readonly string[],
-): Promise<boolean> {
-  let created = false;
-  for (const host of ["localhost", "%"]) {
-    const rows = await db.query("SELECT 1 FROM mysql.user WHERE User = ? AND Host = ?", [
-      user,
-      host,
-    ]);
-    if (rows.length === 0) {
-      await db.execute(
-        `CREATE USER ${literal(user)}@${literal(host)} IDENTIFIED BY ${literal(password)}`,
-      );
-      created = true;
-    }
-    for (const d of databases)
-      await db.execute(
-        `GRANT ALL PRIVILEGES ON ${grantDatabase(d)}.* TO ${literal(user)}@${literal(host)}`,
-      );
-  }
-  return created;
-}
-
 /**
  * The restored db.php names what pmadmin decided: on -o the live db.php's DB_* values verbatim
  * (the account and databases that were there), else the new databases, account and server.
@@ -166,8 +140,8 @@ function accountOf(plan: RestorePlan): Account {
     return { user, password, definerHost, create: false };
   }
   return {
-    user: newDbUserName(),
-    password: newPassword(20),
+    user: newAccountName(),
+    password: strongPassword(20),
     definerHost: "localhost",
     create: true,
   };
@@ -252,12 +226,10 @@ export async function applyRestore(i: ApplyInput): Promise<ApplyResult> {
       // Named in the journal first: a run killed in between leaves nothing rollback misses.
       j.createdUsers.push(account.user);
       await writeJournal(i.sharedDir, j);
-      created = await ensureUser(
-        db,
-        account.user,
-        account.password,
-        plan.databases.map((d) => d.target),
-      );
+      created = await createAccount(db, account.user, account.password, {
+        databases: plan.databases.map((d) => d.target),
+        ifMissing: true,
+      });
     }
     for (const d of j.databases)
       await db.execute(
