@@ -7,20 +7,24 @@ import type { Command } from "commander";
 import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
 import type { Installation } from "../install/installation.js";
-import { connect, withDb } from "../db/mysql.js";
+import { withDb } from "../db/mysql.js";
 import type { DbTarget } from "../db/types.js";
-import { refused, usage } from "../errors.js";
-import { formatBytes, treeSize } from "../fsx/walk.js";
+import { usage } from "../errors.js";
+import { treeSize } from "../fsx/walk.js";
 import { assertWorkspaceName } from "../install/names.js";
-import { acquireWorkspaceLocks } from "../lock/workspace-lock.js";
-import { applyRestore } from "../restore/apply.js";
 import { resolveArchive, type ArchiveSource } from "../archive/read/source.js";
 import { describeArchive } from "../restore/describe.js";
-import { recoverWorkspace } from "../restore/journal.js";
-import { archiveWorkspaces, planRestore, type RestorePlan } from "../restore/plan.js";
+import type { RestorePlan } from "../restore/plan.js";
+import { runRestore } from "../restore/run.js";
 import { scanArchive } from "../restore/scan.js";
-import { liveSummary, readTargetState } from "../restore/target-state.js";
+import { liveSummary } from "../restore/target-state.js";
 import { confirm } from "../ui/prompt.js";
+import {
+  renderArchiveInfo,
+  renderDryRun,
+  renderRestored,
+  replaceQuestion,
+} from "./workspace-restore-render.js";
 
 interface RestoreFlags {
   overwrite?: boolean;
@@ -99,7 +103,7 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
   // killed run leaves nothing in the shared directory. Always removed.
   const workDir = await mkdtemp(path.join(tmpdir(), "pmadmin-restore-"));
   try {
-    return await restoreFromArchive(ctx, flags, { file, newName, inst, source, workDir, progress });
+    return await restoreFromArchive(ctx, flags, { newName, inst, source, workDir, progress });
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
@@ -109,7 +113,6 @@ async function restoreFromArchive(
   ctx: Ctx,
   flags: RestoreFlags,
   o: {
-    file: string;
     newName: string | undefined;
     inst: Installation;
     source: ArchiveSource;
@@ -119,198 +122,52 @@ async function restoreFromArchive(
 ): Promise<number> {
   const { newName, inst, source, workDir, progress } = o;
   const scan = await scanArchive(source, workDir, ctx.rt.signal);
-
   if (flags.info) {
-    const d = await describeArchive(source, scan);
-    ctx.out.document({ ok: true, ...d });
-    ctx.out.line(
-      `Found ${d.workspaces.length} workspace(s) in ${d.file} (${formatBytes(d.bytes)}${d.compressed ? ", gzip" : ""}; checksums ${d.checksums === "verified" ? `verified for ${d.entriesVerified} entries` : "absent (not a pmadmin backup)"})`,
-    );
-    for (const w of d.workspaces) {
-      ctx.out.line();
-      for (const [k, v] of [
-        ["Workspace Name", w.name],
-        ["ProcessMaker Version", w.pmVersion ?? "unknown"],
-        ["System", `${w.system ?? "unknown"}${w.platform ? ` [${w.platform}]` : ""}`],
-        ["Database Server", w.database ?? "unknown"],
-        [
-          "Databases",
-          w.databases.map((x) => `${x.name} (${formatBytes(x.bytes)} dump)`).join(", "),
-        ],
-        ["Files", `${w.files} entries, ${formatBytes(w.fileBytes)}`],
-        ["Backup Engine", String(w.engine)],
-      ] as const)
-        ctx.out.line(`${k.padStart(20)} ${v}`);
-    }
+    renderArchiveInfo(ctx.out, await describeArchive(source, scan));
     return 0;
   }
-
-  const workspaces = await archiveWorkspaces(scan);
-  const target =
-    newName ??
-    flags.workspace ??
-    (workspaces.length === 1 ? workspaces[0]?.layout.name : undefined) ??
-    "";
-  const adminCreds = adminWithPort(await ctx.adminCredentials(), flags.port);
-  const locks =
-    target !== "" && !ctx.opts.dryRun
-      ? await acquireWorkspaceLocks({
-          sharedDir: inst.sharedDir,
-          workspaces: [target],
-          operation: "restore",
-        })
-      : undefined;
-  try {
-    if (target !== "" && !ctx.opts.dryRun) {
-      await recoverWorkspace({
-        sharedDir: inst.sharedDir,
-        workspace: target,
-        admin: () => Promise.resolve(adminCreds),
-        env: ctx.rt.env,
-        log: (m) => ctx.out.warn(m),
-      });
-    }
-    const state = await withDb(adminCreds, ctx.rt.env, (db) =>
-      readTargetState(db, inst.sitesDir, ctx.rt.platform),
-    );
-    const plan = await planRestore(
-      scan,
-      {
-        sourceWorkspace: flags.workspace,
-        newName,
-        overwrite: flags.overwrite === true,
-        allowCrossPlatform: flags.allowCrossPlatform === true,
-      },
-      state,
-    );
-    for (const w of plan.warnings) ctx.out.warn(w);
-    if (ctx.opts.dryRun) return dryRun(ctx, plan);
-    if (plan.replacing && !(await confirmOverwrite(ctx, plan, adminCreds, inst.sitesDir))) {
-      throw refused(
-        "RESTORE.NOT_CONFIRMED",
-        `Restore over workspace '${plan.target}' was not confirmed; nothing was changed.`,
-        { hint: "Answer yes, or pass --yes." },
-      );
-    }
-    locks?.assertHeld();
-    const r = await applyRestore({
-      plan,
-      scan,
-      source,
-      workDir,
-      sharedDir: inst.sharedDir,
-      sitesDir: inst.sitesDir,
-      admin: adminCreds,
-      env: ctx.rt.env,
-      signal: ctx.rt.signal,
-      progress,
-      notice: (m) => ctx.out.info(m),
-    });
-    const ownershipNote =
-      r.ownershipFailed.length > 0
-        ? `${r.ownershipFailed.length} file(s) kept pmadmin's owner (could not set the shared directory's owner/group), e.g. ${r.ownershipFailed.slice(0, 3).join(", ")}`
-        : undefined;
-    if (ownershipNote) ctx.out.warn(ownershipNote);
-    await checkNewCredentials(ctx, plan, r.dbUser);
-    ctx.out.document({
-      ok: true,
-      source: plan.layout.name,
-      ...r,
-      ownershipFailed: r.ownershipFailed.slice(0, 100),
-      warnings: plan.warnings,
-    });
-    ctx.out.line(
-      `Restored workspace '${plan.layout.name}' as '${r.workspace}'${r.replaced ? " (replaced the existing one)" : ""}:`,
-    );
-    for (const d of r.databases)
-      ctx.out.line(`  database ${d.source} → ${d.target} (${d.tables} tables)`);
-    ctx.out.line(
-      `  ${r.files} files (${formatBytes(r.bytes)}), database user ${r.dbUser}${r.newUser ? " (created)" : ""}`,
-    );
-    if (r.definersRewritten > 0)
-      ctx.out.line(
-        `  ${r.definersRewritten} trigger/view/routine/event definer(s) set to ${r.dbUser}`,
-      );
-    return 0;
-  } finally {
-    await locks?.release();
-  }
-}
-
-function dryRun(ctx: Ctx, plan: RestorePlan): number {
-  const doc = {
-    ok: true,
-    dryRun: true,
-    source: plan.layout.name,
-    workspace: plan.target,
-    replacing: plan.replacing,
-    renaming: plan.renaming,
-    databases: plan.databases.map((d) => ({
-      source: d.source,
-      target: d.target,
-      dumpBytes: d.sqlBytes,
-    })),
-    files: plan.fileCount,
-    fileBytes: plan.fileBytes,
-    checksumsVerified: plan.manifest.verified,
-    warnings: plan.warnings,
-  };
-  ctx.out.document(doc);
-  ctx.out.line(
-    `Would restore '${plan.layout.name}' as '${plan.target}'${plan.replacing ? " replacing the existing workspace" : ""}:`,
-  );
-  for (const d of plan.databases)
-    ctx.out.line(`  load ${d.source} (${formatBytes(d.sqlBytes)}) into ${d.target}`);
-  ctx.out.line(
-    `  ${plan.fileCount} entries (${formatBytes(plan.fileBytes)}) into sites/${plan.target}/`,
-  );
-  ctx.out.line(
-    plan.account.kind === "live"
-      ? `  the workspace's database user ${plan.account.user} (from its db.php)`
-      : "  a new database user with a new password",
-  );
-  ctx.out.line("Nothing was changed.");
+  let adminTarget: Promise<DbTarget> | undefined;
+  const admin = (): Promise<DbTarget> =>
+    (adminTarget ??= ctx.adminCredentials().then((c) => adminWithPort(c, flags.port)));
+  const outcome = await runRestore({
+    scan,
+    source,
+    workDir,
+    options: {
+      sourceWorkspace: flags.workspace,
+      newName,
+      overwrite: flags.overwrite === true,
+      allowCrossPlatform: flags.allowCrossPlatform === true,
+    },
+    dryRun: ctx.opts.dryRun === true,
+    inst,
+    admin,
+    env: ctx.rt.env,
+    platform: ctx.rt.platform,
+    signal: ctx.rt.signal,
+    progress,
+    notice: (m) => ctx.out.info(m),
+    warn: (m) => ctx.out.warn(m),
+    confirm: async (plan) => confirmReplace(ctx, plan, await admin(), inst.sitesDir),
+  });
+  if (outcome.dryRun) renderDryRun(ctx.out, outcome.plan);
+  else renderRestored(ctx.out, outcome.plan, outcome.result);
   return 0;
 }
 
-async function confirmOverwrite(
+async function confirmReplace(
   ctx: Ctx,
   plan: RestorePlan,
   admin: DbTarget,
   sitesDir: string,
 ): Promise<boolean> {
   if (ctx.opts.yes || !ctx.rt.stdinIsTTY) return true;
-  const live = plan.databases[0]?.target ?? "";
-  const s = await withDb(admin, ctx.rt.env, (db) => liveSummary(db, live));
+  const live = await withDb(admin, ctx.rt.env, (db) =>
+    liveSummary(db, plan.databases[0]?.target ?? ""),
+  );
   const files = await treeSize(`${sitesDir}/${plan.target}`).catch(() => ({ files: 0, bytes: 0 }));
-  const what = `workspace '${plan.target}': ${s.cases ?? "unknown"} cases, database ${formatBytes(s.bytes ?? 0)}, ${files.files} files (${formatBytes(files.bytes)}), last change ${s.lastChange ?? "unknown"}`;
   return confirm(
     { yes: ctx.opts.yes, stdinIsTTY: ctx.rt.stdinIsTTY, stderr: ctx.rt.stderr, ask: ctx.rt.ask },
-    `Replace ${what} with the backup?`,
+    replaceQuestion(plan.target, live, files),
   );
-}
-
-async function checkNewCredentials(ctx: Ctx, plan: RestorePlan, user: string): Promise<void> {
-  // The restored db.php must work as written; say so now rather than at the first web request.
-  const { loadWorkspace } = await import("../install/installation.js");
-  try {
-    const ws = await loadWorkspace(await ctx.installation(), plan.target);
-    const db = await connect(
-      {
-        host: ws.db.wf.host,
-        port: ws.db.wf.port,
-        user: ws.db.wf.user,
-        password: ws.db.wf.password,
-        database: ws.db.wf.name,
-      },
-      ctx.rt.env,
-    );
-    await db.close();
-  } catch {
-    ctx.out.warn(
-      plan.account.kind === "live"
-        ? `the restored db.php credentials (user ${user}, kept from the replaced workspace) do not connect; check the account and its password (ALTER USER … IDENTIFIED BY …)`
-        : `the restored db.php credentials (user ${user}) do not connect; check that the server accepts this account from the host in DB_HOST`,
-    );
-  }
 }

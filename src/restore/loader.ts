@@ -5,9 +5,8 @@
 // for the load and dropped right after (and by rollback or recovery if the run dies: the journal
 // names it). The privilege model is the wall; the line filter in sql-rewrite.ts is a second line.
 import { randomBytes } from "node:crypto";
-import { ident, literal } from "../db/sql-text.js";
+import { createAccount, dropAccount, strongPassword } from "../db/accounts.js";
 import type { Queryable } from "../db/types.js";
-import { newPassword } from "../sandbox/provision.js";
 
 export interface LoaderAccount {
   user: string;
@@ -30,24 +29,17 @@ export async function clientHost(db: Queryable): Promise<string> {
   return at >= 0 ? u.slice(at + 1) : "localhost";
 }
 
-/** A grant's database name is a LIKE pattern: escape `_` and `%` so it names one database only. */
-export function grantDatabase(name: string): string {
-  return ident(name.replace(/[_%\\]/g, (c) => `\\${c}`));
-}
-
+/** Creates the loader with ALL PRIVILEGES on `databases` only; returns its (random) password. */
 export async function createLoader(
   db: Queryable,
-  account: LoaderAccount,
+  loader: LoaderAccount,
   databases: readonly string[],
 ): Promise<string> {
-  const password = newPassword(32);
-  const who = `${literal(account.user)}@${literal(account.host)}`;
-  await db.execute(`CREATE USER ${who} IDENTIFIED BY ${literal(password)}`);
-  for (const d of databases)
-    await db.execute(`GRANT ALL PRIVILEGES ON ${grantDatabase(d)}.* TO ${who}`);
+  const password = strongPassword(32);
+  await createAccount(db, loader.user, password, { hosts: [loader.host], databases });
   return password;
 }
 
-export async function dropLoader(db: Queryable, account: LoaderAccount): Promise<void> {
-  await db.execute(`DROP USER IF EXISTS ${literal(account.user)}@${literal(account.host)}`);
+export async function dropLoader(db: Queryable, loader: LoaderAccount): Promise<void> {
+  await dropAccount(db, loader.user, [loader.host]);
 }

@@ -195,6 +195,11 @@ function pickWorkspace(
 
 const lower = (s: string): string => s.toLowerCase();
 
+/**
+ * The plan, and every refusal before the first write, in this order: the archive's workspace and
+ * format, the target's name, the platform, the server, the workspace already there, the dumps, the
+ * names pmadmin gives the databases and the account, the files and the space to stage them.
+ */
 export async function planRestore(
   scan: ArchiveScan,
   opts: RestoreOptions,
@@ -202,16 +207,51 @@ export async function planRestore(
 ): Promise<RestorePlan> {
   const warnings: string[] = [];
   const manifest = await verifyManifest(scan);
-  const chosen = pickWorkspace(await archiveWorkspaces(scan), opts.sourceWorkspace);
-  const { layout, meta } = chosen;
+  const { layout, meta } = pickWorkspace(await archiveWorkspaces(scan), opts.sourceWorkspace);
+  assertSupportedFormat(meta);
+  const renaming = opts.newName !== undefined;
+  const target = opts.newName ?? layout.name;
+  assertValidTargetName(target, renaming);
+  const platform = manifest.platform ?? platformFromSystem(meta.system);
+  warnings.push(...platformWarnings(platform, meta, state, opts));
+  assertCaseSensitiveServer(state);
+  const replacing = existingWorkspace(target, state, opts);
+  const sources = sourceDatabases(meta, layout);
+  const dumps = await dumpEntries(scan, layout, sources);
+  const names = decideNames({ sources, target, replacing, overwrite: opts.overwrite, state });
+  warnings.push(...names.warnings);
+  const databases = sources.map((source, i) =>
+    databasePlan(source, names.targets[i] ?? "", layout, dumps),
+  );
+  const files = await countFiles(scan, layout);
+  assertSpaceToStage(files.bytes, state);
+  return {
+    layout,
+    meta,
+    target,
+    renaming,
+    replacing,
+    databases,
+    account: names.account,
+    fileCount: files.count,
+    hasRootEntry: files.hasRootEntry,
+    fileBytes: files.bytes,
+    platform,
+    warnings,
+    manifest,
+  };
+}
+
+function assertSupportedFormat(meta: PmMeta): void {
   if (meta.version !== 1) {
     throw failure(
       "RESTORE.UNSUPPORTED_VERSION",
       `Backup format version ${meta.version} is not supported (only 1).`,
     );
   }
-  const renaming = opts.newName !== undefined;
-  const target = opts.newName ?? layout.name;
+}
+
+function assertValidTargetName(target: string, renaming: boolean): void {
   const problem = workspaceNameProblem(target);
   if (problem) {
     throw usage("WORKSPACE.BAD_NAME", `Invalid workspace name '${target}': ${problem}.`, {
@@ -220,24 +260,35 @@ export async function planRestore(
         : "Restore it under a valid new name: add NEW-WORKSPACE.",
     });
   }
-  const platform = manifest.platform ?? platformFromSystem(meta.system);
-  if (platform === undefined) {
-    warnings.push(
+}
+
+/** A backup from another OS is refused unless --allow-cross-platform; an unknown OS is assumed. */
+function platformWarnings(
+  platform: Platform | undefined,
+  meta: PmMeta,
+  state: TargetState,
+  opts: RestoreOptions,
+): string[] {
+  if (platform === undefined)
+    return [
       `the backup does not say which OS made it (SYSTEM: ${meta.system ?? "missing"}); assuming it matches this one`,
+    ];
+  if (platform === state.platform) return [];
+  if (!opts.allowCrossPlatform) {
+    throw refused(
+      "RESTORE.CROSS_PLATFORM",
+      `The backup was made on ${platform}; this host is ${state.platform}.`,
+      {
+        hint: "ProcessMaker does not support moving workspaces between operating systems. Add --allow-cross-platform to restore anyway.",
+      },
     );
-  } else if (platform !== state.platform) {
-    const risk = `a backup made on ${platform} restored on ${state.platform}: table-name case, line endings and file paths in the data may not match`;
-    if (!opts.allowCrossPlatform) {
-      throw refused(
-        "RESTORE.CROSS_PLATFORM",
-        `The backup was made on ${platform}; this host is ${state.platform}.`,
-        {
-          hint: "ProcessMaker does not support moving workspaces between operating systems. Add --allow-cross-platform to restore anyway.",
-        },
-      );
-    }
-    warnings.push(`--allow-cross-platform: ${risk}`);
   }
+  return [
+    `--allow-cross-platform: a backup made on ${platform} restored on ${state.platform}: table-name case, line endings and file paths in the data may not match`,
+  ];
+}
+
+function assertCaseSensitiveServer(state: TargetState): void {
   if (state.lowerCaseTableNames !== 0) {
     throw refused(
       "RESTORE.LOWER_CASE_TABLE_NAMES",
@@ -247,6 +298,13 @@ export async function planRestore(
       },
     );
   }
+}
+
+/**
+ * Whether the target workspace exists (and -o replaces it). One that differs only in letter case
+ * is refused even with -o; the same name is refused without it.
+ */
+function existingWorkspace(target: string, state: TargetState, opts: RestoreOptions): boolean {
   const sameCase = state.siteDirs.filter((d) => lower(d) === lower(target));
   const exact = sameCase.includes(target);
   if (sameCase.length > 0 && !exact) {
@@ -265,45 +323,60 @@ export async function planRestore(
       hint: "Add -o to overwrite it, or restore under another NEW-WORKSPACE name.",
     });
   }
+  return exact;
+}
+
+/** The distinct databases the meta names, in its order. */
+function sourceDatabases(meta: PmMeta, layout: WorkspaceLayout): string[] {
   const sources = meta.databases.map((d) => d.name).filter((n, i, all) => all.indexOf(n) === i);
   if (sources.length === 0)
     throw failure("RESTORE.DUMP_MISSING", `The metadata of '${layout.name}' names no database.`);
-  const dumpEntries = new Map<string, RawEntry>(); // the first file entry of each dump's path
+  return sources;
+}
+
+/** The first file entry at each dump's path (<dumpDir><database>.sql). */
+async function dumpEntries(
+  scan: ArchiveScan,
+  layout: WorkspaceLayout,
+  sources: readonly string[],
+): Promise<Map<string, RawEntry>> {
+  const found = new Map<string, RawEntry>();
   const wanted = new Set(sources.map((source) => `${layout.dumpDir}${source}.sql`));
   for await (const e of each(scan.entries)) {
     const p = normalizeEntryPath(e.path);
-    if (wanted.has(p) && !dumpEntries.has(p) && kindOf(e.type) === "file") dumpEntries.set(p, e);
+    if (wanted.has(p) && !found.has(p) && kindOf(e.type) === "file") found.set(p, e);
   }
-  const names = decideNames({
-    sources,
-    target,
-    replacing: exact,
-    overwrite: opts.overwrite,
-    state,
-  });
-  warnings.push(...names.warnings);
-  const databases: DatabasePlan[] = sources.map((source, i) => {
-    const sqlPath = `${layout.dumpDir}${source}.sql`;
-    const entry = dumpEntries.get(sqlPath);
-    if (!entry)
-      throw failure(
-        "RESTORE.DUMP_MISSING",
-        `The backup lacks ${sqlPath}, the dump of database ${source}.`,
-      );
-    return {
-      source,
-      target: names.targets[i] ?? "",
-      sqlPath: entry.path,
-      sqlBytes: entry.size,
-    };
-  });
-  let fileCount = 0;
-  let fileBytes = 0;
+  return found;
+}
+
+function databasePlan(
+  source: string,
+  target: string,
+  layout: WorkspaceLayout,
+  dumps: ReadonlyMap<string, RawEntry>,
+): DatabasePlan {
+  const sqlPath = `${layout.dumpDir}${source}.sql`;
+  const entry = dumps.get(sqlPath);
+  if (!entry)
+    throw failure(
+      "RESTORE.DUMP_MISSING",
+      `The backup lacks ${sqlPath}, the dump of database ${source}.`,
+    );
+  return { source, target, sqlPath: entry.path, sqlBytes: entry.size };
+}
+
+/** Counts the workspace directory's entries (their checks run here); it must hold a db.php. */
+async function countFiles(
+  scan: ArchiveScan,
+  layout: WorkspaceLayout,
+): Promise<{ count: number; bytes: number; hasRootEntry: boolean }> {
+  let count = 0;
+  let bytes = 0;
   let hasDbPhp = false;
   let hasRootEntry = false;
   for await (const f of plannedFiles(scan, layout.filesRoot)) {
-    fileCount += 1;
-    if (f.kind === "file") fileBytes += f.entry.size;
+    count += 1;
+    if (f.kind === "file") bytes += f.entry.size;
     if (f.rel === "db.php" && f.kind === "file") hasDbPhp = true;
     if (f.rel === "") hasRootEntry = true;
   }
@@ -313,7 +386,11 @@ export async function planRestore(
       `The backup's workspace directory ${layout.filesRoot}/ has no db.php.`,
     );
   }
-  // Staging holds a full copy next to the live workspace until the swap; keep 5% slack.
+  return { count, bytes, hasRootEntry };
+}
+
+/** Staging holds a full copy next to the live workspace until the swap; keep 5% slack. */
+function assertSpaceToStage(fileBytes: number, state: TargetState): void {
   if (state.freeBytes !== undefined && fileBytes * 1.05 + 16 * 1024 * 1024 > state.freeBytes) {
     throw refused(
       "RESTORE.NO_SPACE",
@@ -323,19 +400,4 @@ export async function planRestore(
       },
     );
   }
-  return {
-    layout,
-    meta,
-    target,
-    renaming,
-    replacing: exact,
-    databases,
-    account: names.account,
-    fileCount,
-    hasRootEntry,
-    fileBytes,
-    platform,
-    warnings,
-    manifest,
-  };
 }

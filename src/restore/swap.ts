@@ -2,8 +2,9 @@
 // again after a crash at any point inside it.
 import { access, readFile, readdir, rename } from "node:fs/promises";
 import path from "node:path";
+import { dropAccount } from "../db/accounts.js";
 import { connect } from "../db/mysql.js";
-import { ident, literal } from "../db/sql-text.js";
+import { ident } from "../db/sql-text.js";
 import { parseDbPhp } from "../install/db-php.js";
 import type { Db, DbTarget, Queryable } from "../db/types.js";
 import { dropLoader } from "./loader.js";
@@ -92,8 +93,7 @@ export async function finish(
     const inUse = await usersNamedBySites(path.dirname(j.siteDir));
     for (const u of j.replacedUsers) {
       if (inUse.has(u)) continue;
-      for (const h of ["localhost", "%"])
-        await db.execute(`DROP USER IF EXISTS ${literal(u)}@${literal(h)}`);
+      await dropAccount(db, u);
       log(
         `dropped database user ${u}: the replaced workspace used it and no workspace's db.php names it now`,
       );
@@ -124,10 +124,7 @@ export async function rollback(db: Queryable, j: Journal): Promise<void> {
     await dropIfEmpty(db, d.old);
     if (!d.liveExisted) await dropIfEmpty(db, d.live);
   }
-  for (const u of j.createdUsers) {
-    for (const h of ["localhost", "%"])
-      await db.execute(`DROP USER IF EXISTS ${literal(u)}@${literal(h)}`);
-  }
+  for (const u of j.createdUsers) await dropAccount(db, u);
   await removeTree(j.stageDir);
 }
 

@@ -1,12 +1,12 @@
 // Creating a realistic ProcessMaker 3 workspace from our fixtures: database, its own database
 // user, schema, triggers with a DEFINER, stock RBAC data, N generated cases and the files on disk.
 // The sandbox command and the test harness both use it.
-import { randomBytes } from "node:crypto";
 import { mkdir, writeFile, chmod } from "node:fs/promises";
 import path from "node:path";
 import { createHash } from "node:crypto";
+import { createAccount, newAccountName, strongPassword } from "../db/accounts.js";
 import { connect } from "../db/mysql.js";
-import { ident, literal } from "../db/sql-text.js";
+import { ident } from "../db/sql-text.js";
 import type { DbTarget } from "../db/types.js";
 import { renderDbPhp } from "../install/db-php.js";
 import { ADMIN_USER_UID } from "../rbac/permission-catalog.js";
@@ -40,26 +40,12 @@ export interface ProvisionedWorkspace {
   siteDir: string;
 }
 
-/** A db user name as ProcessMaker makes them: 'wf_' + 13 hex characters. */
-export function newDbUserName(): string {
-  return `wf_${randomBytes(7).toString("hex").slice(0, 13)}`;
-}
-
-/** A strong password without characters that need quoting in db.php or option files. */
-export function newPassword(length = 20): string {
-  const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789._-";
-  const bytes = randomBytes(length);
-  let out = "";
-  for (let i = 0; i < length; i++) out += alphabet[(bytes[i] ?? 0) % alphabet.length];
-  return out;
-}
-
 export async function provisionWorkspace(o: ProvisionOptions): Promise<ProvisionedWorkspace> {
   assertWorkspaceName(o.name);
   const progress = o.onProgress ?? (() => undefined);
   const database = `wf_${o.name}`;
-  const dbUser = newDbUserName();
-  const dbPassword = newPassword();
+  const dbUser = newAccountName();
+  const dbPassword = strongPassword();
   const siteDir = path.join(o.sharedDir, "sites", o.name);
   const db = await connect(o.admin);
   try {
@@ -67,14 +53,7 @@ export async function provisionWorkspace(o: ProvisionOptions): Promise<Provision
     await db.execute(
       `CREATE DATABASE ${ident(database)} DEFAULT CHARACTER SET utf8 COLLATE utf8_general_ci`,
     );
-    for (const host of ["localhost", "%"]) {
-      await db.execute(
-        `CREATE USER ${literal(dbUser)}@${literal(host)} IDENTIFIED BY ${literal(dbPassword)}`,
-      );
-      await db.execute(
-        `GRANT ALL PRIVILEGES ON ${ident(database)}.* TO ${literal(dbUser)}@${literal(host)} WITH GRANT OPTION`,
-      );
-    }
+    await createAccount(db, dbUser, dbPassword, { databases: [database], withGrantOption: true });
     await db.execute(`USE ${ident(database)}`);
     // ProcessMaker runs non-strict; load the way it would be loaded.
     await db.execute("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'");
@@ -115,22 +94,4 @@ export async function provisionWorkspace(o: ProvisionOptions): Promise<Provision
     await db.close();
   }
   return { name: o.name, database, dbUser, dbPassword, siteDir };
-}
-
-/** Drops what provisionWorkspace created on the server (databases named wf_<name>, its users). */
-export async function dropWorkspaceDatabase(
-  admin: DbTarget,
-  database: string,
-  users: readonly string[],
-): Promise<void> {
-  const db = await connect(admin);
-  try {
-    await db.execute(`DROP DATABASE IF EXISTS ${ident(database)}`);
-    for (const u of users) {
-      for (const host of ["localhost", "%"])
-        await db.execute(`DROP USER IF EXISTS ${literal(u)}@${literal(host)}`);
-    }
-  } finally {
-    await db.close();
-  }
 }

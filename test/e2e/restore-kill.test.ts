@@ -2,30 +2,18 @@
 // wholly old or wholly new, never mixed. PMADMIN_TEST_PAUSE_AT makes the run wait at a step.
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { adminDb, adminTarget } from "../helpers/db.js";
 import { readJournal, recoverWorkspace } from "../../src/restore/journal.js";
-import { BIN, runBin } from "../helpers/cli.js";
-import { createTestInstall, type TestInstall } from "../helpers/install.js";
-import { buildPmArchive, type PmArchive } from "../helpers/pm-archive.js";
+import { runBin } from "../helpers/cli.js";
+import { installWithPmArchive, restorePausedAt } from "../helpers/restore-fixture.js";
 import { tableChecksums } from "../helpers/restore-compare.js";
 
-let install: TestInstall;
-let archive: PmArchive;
-
-beforeAll(async () => {
-  install = await createTestInstall({ workspaces: 1, cases: 3 });
-  // The archive is the "new" state; the live workspace then diverges and is the "old" state.
-  archive = await buildPmArchive(install.workspaces[0]!);
-});
-afterAll(async () => {
-  await archive?.cleanup();
-  await install?.cleanup();
-});
+// The archive is the "new" state; the live workspace then diverges and is the "old" state.
+const fx = installWithPmArchive({ cases: 3 });
 
 async function makeOld(): Promise<void> {
-  const ws = install.workspaces[0]!;
+  const ws = fx.install.workspaces[0]!;
   await writeFile(path.join(ws.siteDir, "marker.txt"), "old");
   const db = await adminDb(ws.database);
   try {
@@ -36,7 +24,7 @@ async function makeOld(): Promise<void> {
 }
 
 async function state(): Promise<"old" | "new" | "mixed"> {
-  const ws = install.workspaces[0]!;
+  const ws = fx.install.workspaces[0]!;
   const fileOld = await readFile(path.join(ws.siteDir, "marker.txt"), "utf8").then(
     () => true,
     () => false,
@@ -75,24 +63,9 @@ async function accountHosts(user: string): Promise<string[]> {
 }
 
 async function killAt(step: string): Promise<void> {
-  const child = execa(process.execPath, [BIN, "workspace-restore", "-o", archive.file], {
-    env: { ...install.env(), PMADMIN_TEST_PAUSE_AT: step },
-    reject: false,
-    stdin: "ignore",
-  });
-  let err = "";
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`never paused at ${step}: ${err}`)), 150_000);
-    child.stderr?.on("data", (c: Buffer) => {
-      err += c.toString();
-      if (err.includes(`paused at ${step}`)) {
-        clearTimeout(t);
-        resolve();
-      }
-    });
-  });
-  child.kill("SIGKILL");
-  await child;
+  const r = await restorePausedAt(step, ["-o", fx.archive.file], fx.install.env());
+  r.child.kill("SIGKILL");
+  await r.child;
 }
 
 describe("kill -9 during workspace-restore -o", { timeout: 400_000 }, () => {
@@ -107,12 +80,13 @@ describe("kill -9 during workspace-restore -o", { timeout: 400_000 }, () => {
       await makeOld();
       expect(await state()).toBe("old");
       await killAt(step);
-      const loaders = (await readJournal(install.sharedDir, install.workspaces[0]!.name))?.loaders;
+      const loaders = (await readJournal(fx.install.sharedDir, fx.install.workspaces[0]!.name))
+        ?.loaders;
       if (step === "loading") expect(loaders).toHaveLength(1);
       // Recovery alone (what the next pmadmin command runs first) leaves it wholly old or wholly new.
       const outcome = await recoverWorkspace({
-        sharedDir: install.sharedDir,
-        workspace: install.workspaces[0]!.name,
+        sharedDir: fx.install.sharedDir,
+        workspace: fx.install.workspaces[0]!.name,
         admin: () => Promise.resolve(adminTarget()),
         env: {},
         log: () => undefined,
@@ -123,13 +97,13 @@ describe("kill -9 during workspace-restore -o", { timeout: 400_000 }, () => {
       for (const l of loaders ?? []) expect(await accountHosts(l.user)).toEqual([]);
       await makeOld();
       await killAt(step);
-      const rec = await runBin(["workspace-restore", "-o", "--yes", archive.file], {
-        env: { ...install.env(), PMADMIN_TEST_PAUSE_AT: "never" },
+      const rec = await runBin(["workspace-restore", "-o", "--yes", fx.archive.file], {
+        env: { ...fx.install.env(), PMADMIN_TEST_PAUSE_AT: "never" },
       });
       expect(rec.exitCode, rec.stderr).toBe(0);
       expect(rec.stderr).toMatch(expected === "old" ? /rolling back/ : /completing the swap/);
       expect(await state()).toBe("new");
-      const sites = await readdir(path.join(install.sharedDir, "sites"));
+      const sites = await readdir(path.join(fx.install.sharedDir, "sites"));
       expect(sites.filter((s) => s.startsWith(".pmadmin"))).toEqual([]);
     });
   }
@@ -137,13 +111,13 @@ describe("kill -9 during workspace-restore -o", { timeout: 400_000 }, () => {
   it("any later command on the installation (here: info) repairs an abandoned restore first", async () => {
     await makeOld();
     await killAt("db-swapped");
-    const r = await runBin(["info", install.workspaces[0]!.name], { env: install.env() });
+    const r = await runBin(["info", fx.install.workspaces[0]!.name], { env: fx.install.env() });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/completing the swap/);
     expect(await state()).toBe("new");
     await makeOld();
     await killAt("swap-db");
-    const again = await runBin(["info", "--json"], { env: install.env() });
+    const again = await runBin(["info", "--json"], { env: fx.install.env() });
     expect(again.exitCode, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/rolling back/);
     expect(await state()).toBe("old");
@@ -151,6 +125,6 @@ describe("kill -9 during workspace-restore -o", { timeout: 400_000 }, () => {
     const names = (
       JSON.parse(again.stdout) as { workspaces: Array<{ name: string }> }
     ).workspaces.map((w) => w.name);
-    expect(names).toEqual([install.workspaces[0]!.name]);
+    expect(names).toEqual([fx.install.workspaces[0]!.name]);
   });
 });

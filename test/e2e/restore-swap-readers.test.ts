@@ -4,50 +4,28 @@
 // paused restore is killed and the reader's own recovery rolls it back. Ctrl-C while waiting
 // exits 130 at once. And check-integrity in a loop during real restores never reports missing
 // tables.
-import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, runBin } from "../helpers/cli.js";
+import { describe, expect, it } from "vitest";
+import { runBin } from "../helpers/cli.js";
 import { adminDb } from "../helpers/db.js";
 import { createTestInstall, type TestInstall } from "../helpers/install.js";
 import { buildPmArchive, type PmArchive } from "../helpers/pm-archive.js";
+import {
+  installWithPmArchive,
+  restorePausedAt,
+  spawnBin,
+  until,
+  type Spawned,
+} from "../helpers/restore-fixture.js";
 
 const PAD_TABLES = 150;
-let install: TestInstall;
-let archive: PmArchive;
+const fx = installWithPmArchive({ cases: 3 });
 
-beforeAll(async () => {
-  install = await createTestInstall({ workspaces: 1, cases: 3 });
-  archive = await buildPmArchive(install.workspaces[0]!);
-});
-afterAll(async () => {
-  await archive?.cleanup();
-  await install?.cleanup();
-});
-
-function start(args: string[], env: Record<string, string> = {}) {
-  const child = execa(process.execPath, [BIN, ...args], {
-    env: { ...install.env(), ...env },
-    reject: false,
-    stdin: "ignore",
-  });
-  let err = "";
-  child.stderr?.on("data", (c: Buffer) => (err += c.toString()));
-  return { child, stderr: () => err };
-}
-type Running = ReturnType<typeof start>;
-
-async function until(what: string, cond: () => boolean, timeoutMs = 150_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function start(args: string[]): Spawned {
+  return spawnBin(args, fx.install.env());
 }
 
-async function restorePausedAtSwap(): Promise<Running> {
-  const r = start(["workspace-restore", "-o", archive.file], { PMADMIN_TEST_PAUSE_AT: "swap-db" });
-  await until("the restore to pause at swap-db", () => r.stderr().includes("paused at swap-db"));
-  return r;
+async function restorePausedAtSwap(): Promise<Spawned> {
+  return restorePausedAt("swap-db", ["-o", fx.archive.file], fx.install.env());
 }
 
 interface IntegrityDoc {
@@ -68,7 +46,7 @@ function missingTables(stdout: string): number {
 
 describe("readers during a restore's swap", { timeout: 400_000 }, () => {
   it("check-integrity waits while the swap is in progress and reads a whole workspace after", async () => {
-    const ws = install.workspaces[0]!.name;
+    const ws = fx.install.workspaces[0]!.name;
     const restore = await restorePausedAtSwap();
     let exited = false;
     const reader = start(["check-integrity", "--json", ws]);
@@ -93,7 +71,7 @@ describe("readers during a restore's swap", { timeout: 400_000 }, () => {
   it("Ctrl-C while waiting exits 130 at once", async () => {
     const restore = await restorePausedAtSwap();
     try {
-      const reader = start(["info", install.workspaces[0]!.name]);
+      const reader = start(["info", fx.install.workspaces[0]!.name]);
       await until("the waiting note", () => reader.stderr().includes("finish swapping"));
       const t0 = Date.now();
       reader.child.kill("SIGINT");
@@ -106,7 +84,7 @@ describe("readers during a restore's swap", { timeout: 400_000 }, () => {
       await restore.child;
     }
     // The next command repairs the abandoned restore.
-    const after = await runBin(["info", install.workspaces[0]!.name], { env: install.env() });
+    const after = await runBin(["info", fx.install.workspaces[0]!.name], { env: fx.install.env() });
     expect(after.exitCode, after.stderr).toBe(0);
     expect(after.stderr).toMatch(/rolling back/);
   });

@@ -5,6 +5,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { dropAccount } from "../../src/db/accounts.js";
 import { connect } from "../../src/db/mysql.js";
 import { ident } from "../../src/db/sql-text.js";
 import type { DbTarget } from "../../src/db/types.js";
@@ -100,9 +101,7 @@ export async function createTestInstall(
       const db = await connect(admin);
       try {
         for (const d of databases) await db.execute(`DROP DATABASE IF EXISTS ${ident(d)}`);
-        for (const u of users) {
-          for (const h of ["localhost", "%"]) await db.execute(`DROP USER IF EXISTS '${u}'@'${h}'`);
-        }
+        for (const u of users) await dropAccount(db, u);
       } finally {
         await db.close();
       }

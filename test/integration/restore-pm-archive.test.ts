@@ -2,42 +2,34 @@
 // files, working db.php credentials, working triggers with the new user.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseDbPhp } from "../../src/install/db-php.js";
 import { runInProcess } from "../helpers/cli.js";
-import { createTestInstall, type TestInstall } from "../helpers/install.js";
-import { buildPmArchive, buildSplitArchive, type PmArchive } from "../helpers/pm-archive.js";
+import { installWithPmArchive } from "../helpers/restore-fixture.js";
+import { buildPmArchive, buildSplitArchive } from "../helpers/pm-archive.js";
 import {
   tableChecksums,
   treeFingerprint,
   expectTriggersWorkAs,
 } from "../helpers/restore-compare.js";
 
-let install: TestInstall;
-let archive: PmArchive;
-
-beforeAll(async () => {
-  install = await createTestInstall({ workspaces: 1, cases: 6 });
-  archive = await buildPmArchive(install.workspaces[0]!);
-});
-afterAll(async () => {
-  await archive?.cleanup();
-  await install?.cleanup();
-});
+const fx = installWithPmArchive({ cases: 6 });
 
 async function restoredDbPhp(name: string) {
-  return parseDbPhp(await readFile(path.join(install.sharedDir, "sites", name, "db.php"), "utf8"));
+  return parseDbPhp(
+    await readFile(path.join(fx.install.sharedDir, "sites", name, "db.php"), "utf8"),
+  );
 }
 
 async function expectSameAsSource(name: string): Promise<void> {
-  const src = install.workspaces[0]!;
+  const src = fx.install.workspaces[0]!;
   const db = await restoredDbPhp(name);
-  install.track(`wf_${name}`, db.wf.user);
+  fx.install.track(`wf_${name}`, db.wf.user);
   expect(db.wf.name).toBe(`wf_${name}`);
   expect(db.wf.user).not.toBe(src.dbUser);
   expect(await tableChecksums(`wf_${name}`)).toEqual(await tableChecksums(src.database));
   const skip = (rel: string) => rel === "db.php";
-  expect(await treeFingerprint(path.join(install.sharedDir, "sites", name), skip)).toEqual(
+  expect(await treeFingerprint(path.join(fx.install.sharedDir, "sites", name), skip)).toEqual(
     await treeFingerprint(src.siteDir, skip),
   );
   // The new credentials connect, and the triggers (definer rewritten) work for the new user.
@@ -46,8 +38,8 @@ async function expectSameAsSource(name: string): Promise<void> {
 
 describe("workspace-restore of ProcessMaker-made archives", () => {
   it("-i describes the archive without changing anything (--json)", async () => {
-    const r = await runInProcess(["workspace-restore", "-i", "--json", archive.file], {
-      env: install.env(),
+    const r = await runInProcess(["workspace-restore", "-i", "--json", fx.archive.file], {
+      env: fx.install.env(),
     });
     expect(r.stderr).toBe("");
     expect(r.exitCode).toBe(0);
@@ -55,15 +47,15 @@ describe("workspace-restore of ProcessMaker-made archives", () => {
       workspaces: Array<{ name: string; platform: string }>;
       checksums: string;
     };
-    expect(doc.workspaces[0]!.name).toBe(install.workspaces[0]!.name);
+    expect(doc.workspaces[0]!.name).toBe(fx.install.workspaces[0]!.name);
     expect(doc.workspaces[0]!.platform).toBe("linux");
     expect(doc.checksums).toBe("absent");
-    expect(r.stdout).not.toContain(install.workspaces[0]!.dbPassword);
+    expect(r.stdout).not.toContain(fx.install.workspaces[0]!.dbPassword);
   });
 
   it("restores a single .tar under a new name", async () => {
-    const r = await runInProcess(["workspace-restore", "--json", archive.file, "restoredpm"], {
-      env: install.env(),
+    const r = await runInProcess(["workspace-restore", "--json", fx.archive.file, "restoredpm"], {
+      env: fx.install.env(),
     });
     expect(r.stderr, r.stdout).toBe("");
     expect(r.exitCode).toBe(0);
@@ -74,18 +66,18 @@ describe("workspace-restore of ProcessMaker-made archives", () => {
   });
 
   it("restores a gzip engine-1 archive found by bare name in <shared>/backups", async () => {
-    const a = await buildPmArchive(install.workspaces[0]!, { engine1: true, gzip: true });
+    const a = await buildPmArchive(fx.install.workspaces[0]!, { engine1: true, gzip: true });
     try {
       const { copyFile } = await import("node:fs/promises");
-      await copyFile(a.file, path.join(install.sharedDir, "backups", "eng1.tar"));
+      await copyFile(a.file, path.join(fx.install.sharedDir, "backups", "eng1.tar"));
       const r = await runInProcess(["workspace-restore", "eng1", "restoredeng1"], {
-        env: install.env(),
+        env: fx.install.env(),
       });
       expect(r.exitCode, r.stderr).toBe(0);
       const db = await restoredDbPhp("restoredeng1");
-      install.track("wf_restoredeng1", db.wf.user);
+      fx.install.track("wf_restoredeng1", db.wf.user);
       expect(Object.keys(await tableChecksums("wf_restoredeng1")).sort()).toEqual(
-        Object.keys(await tableChecksums(install.workspaces[0]!.database)).sort(),
+        Object.keys(await tableChecksums(fx.install.workspaces[0]!.database)).sort(),
       );
     } finally {
       await a.cleanup();
@@ -93,10 +85,10 @@ describe("workspace-restore of ProcessMaker-made archives", () => {
   });
 
   it("restores a split -m archive with absolute PATH_DATA paths", async () => {
-    const s = await buildSplitArchive(install.workspaces[0]!, install.sharedDir);
+    const s = await buildSplitArchive(fx.install.workspaces[0]!, fx.install.sharedDir);
     try {
       const r = await runInProcess(["workspace-restore", "-m", s.base, "restoredsplit"], {
-        env: install.env(),
+        env: fx.install.env(),
       });
       expect(r.exitCode, r.stderr).toBe(0);
       await expectSameAsSource("restoredsplit");

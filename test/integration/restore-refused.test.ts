@@ -1,30 +1,20 @@
 // Refused and failed restores exit with the contract's codes and change nothing.
 import { writeFile, symlink, truncate, stat } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runInProcess } from "../helpers/cli.js";
-import { createTestInstall, type TestInstall } from "../helpers/install.js";
-import { buildPmArchive, type PmArchive } from "../helpers/pm-archive.js";
+import { installWithPmArchive } from "../helpers/restore-fixture.js";
+import { buildPmArchive } from "../helpers/pm-archive.js";
 import { restoreFootprint } from "../helpers/restore-compare.js";
 import { startExtraServer, type ExtraServer } from "../helpers/servers.js";
 
-let install: TestInstall;
-let archive: PmArchive;
-
-beforeAll(async () => {
-  install = await createTestInstall({ workspaces: 1, cases: 3 });
-  archive = await buildPmArchive(install.workspaces[0]!);
-});
-afterAll(async () => {
-  await archive?.cleanup();
-  await install?.cleanup();
-});
+const fx = installWithPmArchive({ cases: 3 });
 
 /** Our workspace and the restore's target (the last argument when it is a name). */
 function snapshot(args: readonly string[]) {
   const last = args.at(-1) ?? "";
-  const targets = [install.workspaces[0]!.name, ...(/^[A-Za-z0-9_]+$/.test(last) ? [last] : [])];
-  return restoreFootprint(path.join(install.sharedDir, "sites"), targets);
+  const targets = [fx.install.workspaces[0]!.name, ...(/^[A-Za-z0-9_]+$/.test(last) ? [last] : [])];
+  return restoreFootprint(path.join(fx.install.sharedDir, "sites"), targets);
 }
 
 async function expectRefused(
@@ -35,7 +25,7 @@ async function expectRefused(
 ): Promise<void> {
   const before = await snapshot(args);
   const r = await runInProcess(["workspace-restore", ...args], {
-    env: { ...install.env(), ...extra },
+    env: { ...fx.install.env(), ...extra },
   });
   expect(r.stderr).toContain(code);
   expect(r.exitCode).toBe(exit);
@@ -44,7 +34,7 @@ async function expectRefused(
 
 describe("workspace-restore refusals", () => {
   it("refuses a Windows-made archive on Linux (exit 3)", async () => {
-    const a = await buildPmArchive(install.workspaces[0]!, {
+    const a = await buildPmArchive(fx.install.workspaces[0]!, {
       system: "Windows Server 2019 (WINNT)",
     });
     try {
@@ -55,22 +45,22 @@ describe("workspace-restore refusals", () => {
   });
 
   it("refuses an existing workspace in another letter case, even with -o (exit 3)", async () => {
-    const name = install.workspaces[0]!.name.toUpperCase();
-    await expectRefused([archive.file, name], 3, "RESTORE.CASE_CONFLICT");
-    await expectRefused(["-o", archive.file, name], 3, "RESTORE.CASE_CONFLICT");
+    const name = fx.install.workspaces[0]!.name.toUpperCase();
+    await expectRefused([fx.archive.file, name], 3, "RESTORE.CASE_CONFLICT");
+    await expectRefused(["-o", fx.archive.file, name], 3, "RESTORE.CASE_CONFLICT");
   });
 
   it("refuses the existing workspace without -o (exit 3)", async () => {
-    await expectRefused([archive.file], 3, "RESTORE.WORKSPACE_EXISTS");
+    await expectRefused([fx.archive.file], 3, "RESTORE.WORKSPACE_EXISTS");
   });
 
   it("refuses a bad name (exit 2)", async () => {
-    await expectRefused([archive.file, "bad-name"], 2, "WORKSPACE.BAD_NAME");
-    await expectRefused([archive.file, "a".repeat(30)], 2, "WORKSPACE.BAD_NAME");
+    await expectRefused([fx.archive.file, "bad-name"], 2, "WORKSPACE.BAD_NAME");
+    await expectRefused([fx.archive.file, "a".repeat(30)], 2, "WORKSPACE.BAD_NAME");
   });
 
   it("fails on a truncated archive (exit 1)", async () => {
-    const a = await buildPmArchive(install.workspaces[0]!, { gzip: true });
+    const a = await buildPmArchive(fx.install.workspaces[0]!, { gzip: true });
     try {
       await truncate(a.file, Math.floor((await stat(a.file)).size / 2));
       await expectRefused([a.file, "trunc"], 1, "RESTORE.CORRUPT");
@@ -80,7 +70,7 @@ describe("workspace-restore refusals", () => {
   });
 
   it("fails on a '../' entry (exit 1)", async () => {
-    const a = await buildPmArchive(install.workspaces[0]!, {
+    const a = await buildPmArchive(fx.install.workspaces[0]!, {
       mutate: async (dir) => writeFile(path.join(dir, "evil"), "x"),
       extraArgs: ["--transform", "s,^evil$,../evil,", "evil"],
     });
@@ -92,7 +82,7 @@ describe("workspace-restore refusals", () => {
   });
 
   it("fails on a link pointing out of the workspace (exit 1)", async () => {
-    const ws = install.workspaces[0]!;
+    const ws = fx.install.workspaces[0]!;
     const a = await buildPmArchive(ws, {
       mutate: async (dir) =>
         symlink("../../../etc/passwd", path.join(dir, `${ws.name}.files`, "out")),
@@ -109,7 +99,7 @@ describe("workspace-restore refusals", () => {
     try {
       extra = await startExtraServer({ lowerCaseTableNames: 1 });
       await expectRefused(
-        ["--db-admin-url", extra.url, archive.file, "lctn"],
+        ["--db-admin-url", extra.url, fx.archive.file, "lctn"],
         3,
         "RESTORE.LOWER_CASE_TABLE_NAMES",
       );

@@ -27,6 +27,11 @@ describe("qualifiers and foreignSchemas", () => {
     expect(foreignSchemas("SELECT * FROM OTHER_DB.t", allowed, server)).toEqual(["OTHER_DB"]);
     expect(foreignSchemas("SET NEW.x = 1", allowed, server)).toEqual([]);
     expect(foreignSchemas("SELECT 1 FROM gone.t", allowed, server)).toEqual([]);
+    // `--` without a blank after it is two minus signs, not a comment: nothing hides behind it.
+    expect(
+      foreignSchemas("SET @x = 1 --1 + (SELECT COUNT(*) FROM other_db.t)", allowed, server),
+    ).toEqual(["other_db"]);
+    expect(foreignSchemas("SET @x = 1 -- other_db.t\n", allowed, server)).toEqual([]);
   });
 });
 
