@@ -5,19 +5,13 @@
 // Every entry is checked here before anything is written: no absolute paths, no '..', no device
 // files, links that resolve inside the workspace directory, nothing written through a link.
 import { failure } from "../errors.js";
-
-export type EntryKind = "file" | "dir" | "symlink" | "hardlink" | "other";
-
-export interface RawEntry {
-  /** The path as stored (GNU long names and pax paths already applied by the parser). */
-  path: string;
-  type: string;
-  size: number;
-  mode: number;
-  mtime: number | undefined;
-  linkpath: string | undefined;
-  sha256: string | undefined;
-}
+import {
+  kindOf,
+  normalizeEntryPath,
+  type EntryKind,
+  type RawEntry,
+} from "../archive/read/entry.js";
+export { kindOf, normalizeEntryPath, type EntryKind, type RawEntry };
 
 export interface WorkspaceLayout {
   /** Workspace name from the meta entry's file name. */
@@ -27,27 +21,6 @@ export interface WorkspaceLayout {
   dumpDir: string;
   /** Archive path of the workspace directory, without trailing '/'. */
   filesRoot: string;
-}
-
-export function kindOf(type: string): EntryKind {
-  if (type === "File" || type === "OldFile" || type === "ContiguousFile") return "file";
-  if (type === "Directory") return "dir";
-  if (type === "SymbolicLink") return "symlink";
-  if (type === "Link") return "hardlink";
-  return "other";
-}
-
-/**
- * `./a//./b/.` → `a/b`: drops empty and `.` components anywhere, so that two spellings of one path
- * compare equal in every "is this below a link" test. Keeps a leading '/' (absolute paths are
- * refused) and `..` (refused too, never resolved lexically: the component before it may be a link).
- */
-export function normalizeEntryPath(p: string): string {
-  // Most paths are already normal: one scan instead of split/filter/join (called per entry, often).
-  if (!/(^|\/)\.?(\/|$)/.test(p)) return p;
-  const parts = p.split("/").filter((c) => c !== "" && c !== ".");
-  const lead = p.startsWith("/") ? "/" : "";
-  return parts.length === 0 ? (lead === "/" ? "/" : "") : `${lead}${parts.join("/")}`;
 }
 
 export function unsafeArchivePath(p: string): string | undefined {

@@ -2,7 +2,7 @@
 // memory: a workspace may hold a million entries. Read back in archive order as often as needed.
 import { closeSync, createReadStream, openSync, writeSync } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
-import type { RawEntry } from "../../restore/layout.js";
+import type { RawEntry } from "./entry.js";
 
 /** Where pass 1's entries are: an array (tests, small archives) or a spool file. */
 export type EntrySource = Iterable<RawEntry> | AsyncIterable<RawEntry>;

@@ -11,7 +11,7 @@ import { readManifest } from "../manifest-read.js";
 import { failure } from "../../errors.js";
 import type { Platform } from "../../runtime.js";
 import { entryCursor, type EntrySource } from "./entry-spool.js";
-import { normalizeEntryPath } from "../../restore/layout.js";
+import { normalizeEntryPath } from "./entry.js";
 
 /** pmadmin's manifest as read by pass 1: its text (tests, small archives) or a spool file. */
 export type ScannedManifest =

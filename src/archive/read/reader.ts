@@ -5,7 +5,7 @@ import { Parser, type ReadEntry } from "tar";
 import { failure, interrupted } from "../../errors.js";
 import type { ArchiveSource } from "./source.js";
 import { gunzipChecked, TarEndGuard } from "./tar-stream.js";
-import type { RawEntry } from "../../restore/layout.js";
+import type { RawEntry } from "./entry.js";
 
 /** An entry's content, as a handler reads it (node-tar's entry stream). */
 export type EntryStream = ReadEntry;
