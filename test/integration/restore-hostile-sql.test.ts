@@ -95,6 +95,23 @@ async function accountGrants(user: string): Promise<string[]> {
   return out;
 }
 
+/**
+ * A restore under the fresh name `name` that must succeed and change nothing but its own
+ * database, the account it created and its site directory. Returns the --json result.
+ */
+async function expectRestoredAsNew(file: string, name: string): Promise<{ dbUser: string }> {
+  const before = await snapshot({ databases: [`wf_${name}`], sites: [name] });
+  const r = await restore([file, name]);
+  expect(r.exitCode, r.stderr).toBe(0);
+  const doc = JSON.parse(r.stdout) as { dbUser: string };
+  install.track(`wf_${name}`, doc.dbUser);
+  expectWorldUnchanged(
+    before,
+    await snapshot({ databases: [`wf_${name}`], accounts: [doc.dbUser], sites: [name] }),
+  );
+  return doc;
+}
+
 /** A restore under a fresh name that must fail and change nothing at all. */
 async function expectHarmless(sql: string, exit: number, code?: string): Promise<void> {
   const name = `hx${++n}`;
@@ -210,17 +227,7 @@ describe("SQL in the dump runs with no power over anything but the staging datab
       ),
     );
     try {
-      const before = await snapshot({ databases: [`wf_${name}`], sites: [name] });
-      const r = await restore([a.file, name]);
-      expect(r.exitCode, r.stderr).toBe(0);
-      const doc = JSON.parse(r.stdout) as { dbUser: string };
-      install.track(`wf_${name}`, doc.dbUser);
-      const after = await snapshot({
-        databases: [`wf_${name}`],
-        accounts: [doc.dbUser],
-        sites: [name],
-      });
-      expectWorldUnchanged(before, after);
+      const doc = await expectRestoredAsNew(a.file, name);
       const definers = await admin.query<{ d: string }>(
         "SELECT DEFINER AS d FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? UNION ALL SELECT DEFINER FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? UNION ALL SELECT DEFINER FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?",
         [`wf_${name}`, `wf_${name}`, `wf_${name}`],
@@ -298,16 +305,8 @@ describe("what is created or replaced is decided by pmadmin, never by <ws>.meta"
     const name = `hx${++n}`;
     const a = await archiveWith(source, fakeMeta(source, { user, password: "from-archive" }));
     try {
-      const before = await snapshot({ databases: [`wf_${name}`], sites: [name] });
-      const r = await restore([a.file, name]);
-      expect(r.exitCode, r.stderr).toBe(0);
-      const doc = JSON.parse(r.stdout) as { dbUser: string };
-      install.track(`wf_${name}`, doc.dbUser);
+      const doc = await expectRestoredAsNew(a.file, name);
       expect(doc.dbUser).toMatch(/^wf_[0-9a-f]{13}$/);
-      expectWorldUnchanged(
-        before,
-        await snapshot({ databases: [`wf_${name}`], accounts: [doc.dbUser], sites: [name] }),
-      );
     } finally {
       await a.cleanup();
     }
@@ -317,15 +316,7 @@ describe("what is created or replaced is decided by pmadmin, never by <ws>.meta"
     const name = `hx${++n}`;
     const a = await archiveWith(source, fakeMeta(source, { database: "wf_victim" }));
     try {
-      const before = await snapshot({ databases: [`wf_${name}`], sites: [name] });
-      const r = await restore([a.file, name]);
-      expect(r.exitCode, r.stderr).toBe(0);
-      const doc = JSON.parse(r.stdout) as { dbUser: string };
-      install.track(`wf_${name}`, doc.dbUser);
-      expectWorldUnchanged(
-        before,
-        await snapshot({ databases: [`wf_${name}`], accounts: [doc.dbUser], sites: [name] }),
-      );
+      await expectRestoredAsNew(a.file, name);
     } finally {
       await a.cleanup();
     }
