@@ -1,11 +1,11 @@
-// `prepare`: build dist/ and the man page. npm runs it after `npm ci` in a clone, on `npm pack`,
-// and when a git URL is installed (`npm i -g git+https://…`) before it packs the clone.
+// `prepare`: build dist/ and the man page. npm runs it after `npm ci`/`npm install` in a clone,
+// on `npm pack`, and when it prepares a git URL before packing it.
 //
-// That last case needs the TypeScript compiler, a devDependency. npm means to install the
-// devDependencies of a git dependency first, but for a global install (`-g`) its preparation
-// install inherits the global setting and puts them somewhere else (npm/cli#8440, open), so
-// `tsc` is missing. When it is, install the locked devDependencies into this directory first,
-// as a plain project install, then build. The packed result never contains node_modules.
+// `npm i -g git+URL` cannot install a package that has a build step (npm/cli#8440, open): npm's
+// preparation install of the clone inherits -g, so the devDependencies (TypeScript) are not
+// installed and the temporary clone is linked into the global prefix, where the real install
+// then lands in a directory npm deletes (a `pmadmin` that points nowhere). Say so and name the
+// command that works, instead of failing with "tsc: not found" or leaving that broken link.
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -15,54 +15,35 @@ import path from "node:path";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(path.join(root, "package.json"));
 
-function tscPath() {
-  try {
-    return require.resolve("typescript/bin/tsc");
-  } catch {
-    return undefined;
-  }
+function fail(message) {
+  process.stderr.write(`pmadmin prepare: ${message}\n`);
+  process.exit(1);
 }
 
-function run(cmd, args, env = process.env) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env });
+// pacote marks its git preparation install with _PACOTE_NO_PREPARE_; -g shows in npm_config_global.
+if (process.env._PACOTE_NO_PREPARE_ !== undefined && process.env.npm_config_global === "true") {
+  fail(
+    "npm cannot install a git URL that needs a build globally in one step (npm/cli#8440).\n" +
+      '  Pack it, then install the tarball:  npm i -g "$(npm pack --silent git+https://…/pmadmin.git)"',
+  );
+}
+
+let tsc;
+try {
+  tsc = require.resolve("typescript/bin/tsc");
+} catch {
+  fail(
+    "TypeScript (a devDependency) is missing. Run `npm ci` (without --omit=dev), then build again.",
+  );
+}
+
+function run(args) {
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit" });
   if (r.error) throw r.error;
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-function installDevDependencies() {
-  process.stderr.write("pmadmin prepare: TypeScript is missing; installing devDependencies here\n");
-  // Drop the settings of the outer `npm i -g …` (global, prefix, omit=dev): this install is local.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([k]) => !/^npm_config_(global|location|prefix|omit|include|production|only)$/i.test(k),
-    ),
-  );
-  const npmCli = process.env.npm_execpath;
-  const [cmd, pre] = npmCli ? [process.execPath, [npmCli]] : ["npm", []];
-  run(
-    cmd,
-    [
-      ...pre,
-      "ci",
-      "--include=dev",
-      "--ignore-scripts",
-      "--no-audit",
-      "--no-fund",
-      "--location=project",
-    ],
-    env,
-  );
-}
-
-if (tscPath() === undefined) installDevDependencies();
-const tsc = tscPath();
-if (tsc === undefined) {
-  process.stderr.write(
-    "pmadmin prepare: TypeScript still missing after installing devDependencies\n",
-  );
-  process.exit(1);
-}
 // A clean dist/: nothing left over from a source file that no longer exists gets packed.
 rmSync(path.join(root, "dist"), { recursive: true, force: true });
-run(process.execPath, [tsc, "-p", "tsconfig.build.json"]);
-run(process.execPath, [path.join(root, "scripts/gen-man.mjs")]);
+run([tsc, "-p", "tsconfig.build.json"]);
+run([path.join(root, "scripts/gen-man.mjs")]);
