@@ -12,7 +12,7 @@ export function roffText(text: string): string {
     .replace(/\\/g, "\\e")
     .replace(/-/g, "\\-")
     .replace(
-      /[^\x00-\x7f]/gu,
+      /[\u{80}-\u{10FFFF}]/gu,
       (c) => `\\[u${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}]`,
     )
     .split("\n")

@@ -20,7 +20,11 @@ afterAll(async () => {
 
 describe("scripts/demo.sh", () => {
   it("runs as a guided tour whose commands work when pasted", async () => {
-    const env = { ...process.env, PMADMIN_DEMO_DIR: dir, TERM: "xterm-256color" };
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      PMADMIN_DEMO_DIR: dir,
+      TERM: "xterm-256color",
+    };
     delete env["NO_COLOR"];
     const r = await execa("bash", [path.join(ROOT, "scripts/demo.sh")], {
       env,

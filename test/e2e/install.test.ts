@@ -113,7 +113,9 @@ async function checkInstalled(prefix: string): Promise<void> {
   for (const [, link] of readme.matchAll(/\]\(((?:docs|contrib)\/[^)#]+)/g)) {
     expect(existsSync(path.join(pkg, link ?? "")), link).toBe(true);
   }
-  const shipped = (await readdir(pkg, { recursive: true })).filter((f) => !f.startsWith("node_modules"));
+  const shipped = (await readdir(pkg, { recursive: true })).filter(
+    (f) => !f.startsWith("node_modules"),
+  );
   expect(shipped.filter((f) => f.endsWith(".map"))).toEqual([]); // no maps to a src/ not shipped
   expect(shipped.some((f) => f.startsWith("src"))).toBe(false);
   expect((await stat(path.join(prefix, "share", "man", "man1", "pmadmin.1"))).isFile()).toBe(true);
