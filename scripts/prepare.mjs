@@ -6,6 +6,8 @@
 // installed and the temporary clone is linked into the global prefix, where the real install
 // then lands in a directory npm deletes (a `pmadmin` that points nowhere). Say so and name the
 // command that works, instead of failing with "tsc: not found" or leaving that broken link.
+// (Repairing the link from here does not work: that preparation install has already retired the
+// directory the real install filled with dependencies, so pmadmin would lack node_modules.)
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createRequire } from "node:module";
