@@ -89,6 +89,21 @@ describe("pmadmin completion bash", () => {
   });
 });
 
+/** The command lines an interactive zsh shows after typing each of `lines` and a TAB. */
+async function zshComplete(lines: readonly string[]): Promise<string[]> {
+  const out = path.join(dir, "zsh-completed");
+  const driver = path.join(ROOT, "test/helpers/zsh-complete.zsh");
+  const r = await execa("zsh", ["-f", driver, dir, out, ...lines], {
+    reject: false,
+    timeout: 60_000,
+  });
+  expect(r.exitCode, r.stderr).toBe(0);
+  return (await readFile(out, "utf8"))
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => l.trimEnd());
+}
+
 describe("pmadmin completion zsh", () => {
   it("is a #compdef function per command with subcommands and options, and zsh parses it", async () => {
     const r = await runInProcess(["completion", "zsh"]);
@@ -108,6 +123,17 @@ describe("pmadmin completion zsh", () => {
       const n = await execa("zsh", ["-n", file], { reject: false });
       expect(n.stderr).toBe("");
       expect(n.exitCode).toBe(0);
+      // And it completes: an interactive zsh (in a pseudo-terminal) with the script on its fpath.
+      const typed = await zshComplete([
+        "pmadmin workspace-re",
+        "pmadmin workspace-backup --ke",
+        "pmadmin role gr",
+      ]);
+      expect(typed).toEqual([
+        "pmadmin workspace-restore",
+        "pmadmin workspace-backup --keep=",
+        "pmadmin role grant",
+      ]);
     }
   });
 });
