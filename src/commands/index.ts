@@ -12,6 +12,7 @@ import { registerPermission } from "./permission.js";
 import { registerUser } from "./user.js";
 import { registerAdmin } from "./admin.js";
 import { registerAdminStatus } from "./admin-status.js";
+import { registerCompletion } from "./completion.js";
 
 export const COMMANDS: readonly Registrar[] = [
   registerInfo,
@@ -26,4 +27,5 @@ export const COMMANDS: readonly Registrar[] = [
   registerUser,
   registerAdmin,
   registerAdminStatus,
+  registerCompletion,
 ];
