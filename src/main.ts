@@ -6,6 +6,7 @@ import { ExitCode, PmError, isPmError } from "./errors.js";
 import { InterruptedSignal, type Runtime } from "./runtime.js";
 import { interruptOpenConnections } from "./db/mysql.js";
 import { setConnectionEnv } from "./db/connection-target.js";
+import { JSON_SCHEMA_VERSION } from "./ui/output.js";
 
 const COMMANDER_OK = new Set(["commander.helpDisplayed", "commander.version", "commander.help"]);
 
@@ -13,12 +14,32 @@ function wantsJson(argv: readonly string[]): boolean {
   return argv.includes("--json");
 }
 
+/** The error documents of --json carry the same schemaVersion as the results (docs/json.md). */
+function writeJson(rt: Runtime, doc: Record<string, unknown>): void {
+  rt.stdout.write(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...doc }, null, 2)}\n`);
+}
+
+/** Commander's "error: unknown option '--x'\n(Did you mean --y?)" as one message and a hint. */
+function commanderError(error: CommanderError, state: ProgramState): Record<string, string> {
+  const [first = "", ...rest] = error.message.replace(/^error: /, "").split("\n");
+  const suggestion = rest
+    .map((l) => l.replace(/^\((.*)\)$/, "$1").trim())
+    .filter((l) => l !== "")
+    .join(" ");
+  const help = state.usageHelp ?? "pmadmin --help";
+  return {
+    code: "USAGE",
+    message: suggestion === "" ? first : `${first}. ${suggestion}`,
+    hint: `Run '${help}' for usage.`,
+  };
+}
+
 function report(rt: Runtime, argv: readonly string[], error: PmError): void {
   if (wantsJson(argv)) {
     const body: Record<string, unknown> = { code: error.code, message: error.message };
-    if (error.hint) body["hint"] = error.hint;
+    body["hint"] = error.hint ?? "See docs/errors.md for this code.";
     if (error.details) body["details"] = error.details;
-    rt.stdout.write(`${JSON.stringify({ ok: false, error: body }, null, 2)}\n`);
+    writeJson(rt, { ok: false, error: body });
   }
   rt.stderr.write(`pmadmin: error [${error.code}]: ${error.message}\n`);
   if (error.hint) rt.stderr.write(`  ${error.hint}\n`);
@@ -45,11 +66,7 @@ export async function run(rt: Runtime, argv: readonly string[]): Promise<number>
     if (error instanceof CommanderError) {
       // Bare `pmadmin` prints help, but a script that called it that way made a usage error.
       if (COMMANDER_OK.has(error.code)) return argv.length === 0 ? ExitCode.usage : ExitCode.ok;
-      if (wantsJson(argv)) {
-        rt.stdout.write(
-          `${JSON.stringify({ ok: false, error: { code: "USAGE", message: error.message } }, null, 2)}\n`,
-        );
-      }
+      if (wantsJson(argv)) writeJson(rt, { ok: false, error: commanderError(error, state) });
       return ExitCode.usage;
     }
     // After an interruption, whatever failed (a killed query, a cut pipe) failed because of it.

@@ -5,7 +5,7 @@ import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
 import { applyBackup, type BackupResult } from "../backup/apply.js";
 import { prepareBackup, type Prepared } from "../backup/prepare.js";
-import { planBackup, type BackupPlan } from "../backup/plan.js";
+import { planBackup, requireWorkspaceArgument, type BackupPlan } from "../backup/plan.js";
 import { noProgress, ttyProgress } from "../backup/progress.js";
 import { formatBytes, treeSize } from "../fsx/walk.js";
 import { resolveWorkspaces } from "../install/installation.js";
@@ -21,8 +21,9 @@ export function registerWorkspaceBackup(program: Command, bind: Binder): void {
   program
     .command("workspace-backup")
     .description("back up workspaces (database and files) into a ProcessMaker-compatible archive")
+    .usage("[options] WORKSPACE... [BACKUP-FILE]")
     .argument(
-      "<args...>",
+      "[workspace-and-file...]",
       "WORKSPACE... [BACKUP-FILE]: one name → <ws>.tar; the last of several is the file",
     )
     .option(
@@ -39,7 +40,7 @@ export function registerWorkspaceBackup(program: Command, bind: Binder): void {
     )
     .addHelpText(
       "after",
-      "\nA file name without '/' goes to <shared>/backups/. Endings: .tar (uncompressed), .tar.gz or .tgz (gzip).\nExamples:\n  pmadmin workspace-backup workflow\n  pmadmin workspace-backup --keep 7 workflow workflow-$(date +%F).tar.gz\n  pmadmin workspace-backup -s 500 workflow /mnt/backup/workflow.tar",
+      "\nA file name without '/' goes to <shared>/backups/. Endings: .tar (uncompressed), .tar.gz or .tgz (gzip).\n\nExamples:\n  pmadmin workspace-backup workflow                  # <shared>/backups/workflow.tar\n  pmadmin workspace-backup --keep 7 workflow workflow-$(date +%F).tar.gz\n  pmadmin workspace-backup -s 500 workflow /mnt/backup/workflow.tar",
     )
     .action(bind(workspaceBackupCommand));
 }
@@ -123,6 +124,7 @@ function render(ctx: Ctx, plan: BackupPlan, r: BackupResult): void {
 
 async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const o = cmd.opts<BackupOptions>();
+  requireWorkspaceArgument(cmd.args);
   const inst = await ctx.installation();
   // Validate the whole command line (endings, -s, Windows) before touching anything.
   const plan = planBackup({

@@ -36,6 +36,15 @@ interface RestoreFlags {
   allowCrossPlatform?: boolean;
 }
 
+const RESTORE_EXAMPLES = `
+Examples:
+  pmadmin workspace-restore -i workflow                    # describe <shared>/backups/workflow.tar[.gz]
+  pmadmin workspace-restore -i --list workflow.tar.gz      # list its entries like 'tar tv'
+  pmadmin workspace-restore workflow.tar.gz                # restore a workspace that does not exist yet
+  pmadmin workspace-restore -o /mnt/backup/workflow.tar.gz # replace the live workspace (asks on a TTY)
+  pmadmin workspace-restore workflow.tar.gz staging        # a copy under the new name 'staging'
+  pmadmin workspace-restore -m /mnt/backup/workflow.tar    # split parts workflow.tar.00, .01, …`;
+
 export function registerWorkspaceRestore(program: Command, bind: Binder): void {
   program
     .command("workspace-restore")
@@ -60,6 +69,7 @@ export function registerWorkspaceRestore(program: Command, bind: Binder): void {
       "port of the database server (overrides the admin credentials' port)",
     )
     .option("--allow-cross-platform", "restore a backup made on another operating system")
+    .addHelpText("after", RESTORE_EXAMPLES)
     .action(bind(workspaceRestoreCommand));
 }
 

@@ -3,6 +3,9 @@ import type { ChalkInstance } from "chalk";
 import type { Runtime } from "../runtime.js";
 import { colorEnabled, makeChalk } from "./color.js";
 
+/** Bumped when a field of a --json document changes meaning or goes away (docs/json.md). */
+export const JSON_SCHEMA_VERSION = 1;
+
 export interface OutputOptions {
   json: boolean;
   quiet: boolean;
@@ -64,7 +67,11 @@ export class Output {
   document(value: unknown): void {
     if (!this.json || this.jsonWritten) return;
     this.jsonWritten = true;
-    this.rt.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    const doc =
+      typeof value === "object" && value !== null && !Array.isArray(value)
+        ? { schemaVersion: JSON_SCHEMA_VERSION, ...value }
+        : value;
+    this.rt.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   }
 
   get documentWritten(): boolean {
