@@ -14,6 +14,7 @@ import { treeSize } from "../fsx/walk.js";
 import { assertWorkspaceName } from "../install/names.js";
 import { resolveArchive, type ArchiveSource } from "../archive/read/source.js";
 import { describeArchive } from "../restore/describe.js";
+import { listArchiveEntries } from "./workspace-restore-list.js";
 import type { RestorePlan } from "../restore/plan.js";
 import { runRestore } from "../restore/run.js";
 import { scanArchive } from "../restore/scan.js";
@@ -29,6 +30,7 @@ import {
 interface RestoreFlags {
   overwrite?: boolean;
   info?: boolean;
+  list?: boolean;
   multiple?: boolean;
   workspace?: string;
   lang?: string;
@@ -53,7 +55,7 @@ export function registerWorkspaceRestore(program: Command, bind: Binder): void {
     )
     .argument(
       "<backup-file>",
-      "archive (bare names are looked up in <shared>/backups/, .tar appended)",
+      "archive; a bare name is looked up in <shared>/backups/ as given or with .tar, .tar.gz, .tgz (or their split parts)",
     )
     .argument(
       "[new-workspace]",
@@ -61,6 +63,7 @@ export function registerWorkspaceRestore(program: Command, bind: Binder): void {
     )
     .option("-o, --overwrite", "replace an existing workspace and its database")
     .option("-i, --info", "describe the archive and change nothing")
+    .option("--list", "with -i: list every entry like 'tar tv' (mode, owner, size, mtime, path)")
     .option("-m, --multiple", "the backup is split into <file>.00, <file>.01, …")
     .option("-w, --workspace <src>", "which workspace of a multi-workspace archive to restore")
     .option("-l, --lang <lang>", "language (accepted for ProcessMaker compatibility)", "en")
@@ -92,6 +95,14 @@ function adminWithPort(
 async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const flags = cmd.opts<RestoreFlags>();
   const [file, newName] = cmd.args as [string, string | undefined];
+  if (flags.list && !flags.info)
+    throw usage(
+      "RESTORE.LIST_WITHOUT_INFO",
+      "--list lists an archive's entries; it goes with -i.",
+      {
+        hint: "Add -i: pmadmin workspace-restore -i --list FILE.",
+      },
+    );
   if (newName !== undefined) assertWorkspaceName(newName);
   if (flags.workspace !== undefined) assertWorkspaceName(flags.workspace);
   // Options are checked before any file is looked at (a bad --port is a usage error first).
@@ -113,6 +124,7 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
   // killed run leaves nothing in the shared directory. Always removed.
   const workDir = await mkdtemp(path.join(tmpdir(), "pmadmin-restore-"));
   try {
+    if (flags.list) return await listArchiveEntries(ctx, source, workDir);
     return await restoreFromArchive(ctx, flags, { newName, inst, source, workDir, progress });
   } finally {
     await rm(workDir, { recursive: true, force: true });

@@ -74,6 +74,27 @@ export class Output {
     this.rt.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   }
 
+  /**
+   * The one JSON document of a --json run whose `key` array is too long to hold in memory: the
+   * head's fields, then the items as `items` yields them (one per line).
+   */
+  async streamDocument(
+    head: Record<string, unknown>,
+    key: string,
+    items: AsyncIterable<unknown>,
+  ): Promise<void> {
+    if (!this.json || this.jsonWritten) return;
+    this.jsonWritten = true;
+    const top = JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...head }, null, 2);
+    this.rt.stdout.write(`${top.slice(0, -2)},\n  ${JSON.stringify(key)}: [`);
+    let first = true;
+    for await (const item of items) {
+      this.rt.stdout.write(`${first ? "" : ","}\n    ${JSON.stringify(item)}`);
+      first = false;
+    }
+    this.rt.stdout.write(`${first ? "" : "\n  "}]\n}\n`);
+  }
+
   get documentWritten(): boolean {
     return this.jsonWritten;
   }
