@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
+import { formatCounts } from "../fsx/counts.js";
 import { collectWorkspace, namedWorkspaces } from "../cli/workspace-option.js";
 import { ExitCode } from "../errors.js";
 import { loadWorkspace, resolveWorkspaces } from "../install/installation.js";
@@ -45,7 +46,7 @@ function workspaceRows(w: WorkspaceInfo): Array<[string, string]> {
       w.databaseBytes === null ? "unknown" : formatBytes(w.databaseBytes),
     ]);
   }
-  rows.push(["Files", `${w.files.count} files, ${formatBytes(w.files.bytes)}`]);
+  rows.push(["Files", formatCounts(w.files)]);
   if (!w.error) {
     rows.push(["Cases", w.cases === null ? "unknown" : String(w.cases)]);
     rows.push(["Users", w.users === null ? "unknown" : String(w.users)]);

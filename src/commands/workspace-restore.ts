@@ -10,7 +10,7 @@ import type { Installation } from "../install/installation.js";
 import { withDb } from "../db/mysql.js";
 import type { DbTarget } from "../db/types.js";
 import { usage } from "../errors.js";
-import { treeSize } from "../fsx/walk.js";
+import { countTree, noFiles } from "../fsx/counts.js";
 import { assertWorkspaceName } from "../install/names.js";
 import { resolveArchive, type ArchiveSource } from "../archive/read/source.js";
 import { describeArchive } from "../restore/describe.js";
@@ -187,7 +187,7 @@ async function confirmReplace(
   const live = await withDb(admin, ctx.rt.env, (db) =>
     liveSummary(db, plan.databases[0]?.target ?? ""),
   );
-  const files = await treeSize(`${sitesDir}/${plan.target}`).catch(() => ({ files: 0, bytes: 0 }));
+  const files = await countTree(`${sitesDir}/${plan.target}`).catch(() => noFiles());
   return confirm(
     { yes: ctx.opts.yes, stdinIsTTY: ctx.rt.stdinIsTTY, stderr: ctx.rt.stderr, ask: ctx.rt.ask },
     replaceQuestion(plan.target, live, files),

@@ -1,10 +1,11 @@
 // `workspace-restore -i`: a bare name finds the archive with any ending pmadmin writes (and split
 // parts) as the restore itself does, and `-i --list` lists the entries like `tar tv`.
-import { copyFile, readdir, rm } from "node:fs/promises";
+import { copyFile, lstat, mkdir, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runInProcess } from "../helpers/cli.js";
 import { createTestInstall, type TestInstall } from "../helpers/install.js";
+import { uniqueName } from "../helpers/db.js";
 
 let install: TestInstall;
 let ws: TestInstall["workspaces"][number];
@@ -15,6 +16,10 @@ beforeAll(async () => {
   install = await createTestInstall({ cases: 3 });
   ws = install.workspaces[0] as TestInstall["workspaces"][number];
   backups = path.join(install.sharedDir, "backups");
+  // Beside the fixture's own symlink and empty directory: a second link and a nested empty dir.
+  await mkdir(path.join(ws.siteDir, "files", "empty-a", "empty-b"), { recursive: true });
+  await symlink("db.php", path.join(ws.siteDir, "db-link.php"));
+  await writeFile(path.join(ws.siteDir, "files", "empty-a", "note.txt"), "twelve bytes");
   const gz = await pm("workspace-backup", ws.name, "daily-2026-12-08.tar.gz");
   expect(gz.exitCode, gz.stderr).toBe(0);
   const parts = await pm("workspace-backup", "-s", "1", ws.name, "split.tar.gz");
@@ -96,7 +101,7 @@ describe("workspace-restore -i --list", () => {
     expect(doc.schemaVersion).toBe(1);
     expect(doc.entries.length).toBe(doc.count);
     expect(doc.count).toBe(text.stdout.trim().split("\n").length);
-    const link = doc.entries.find((e) => e["type"] === "symlink");
+    const link = doc.entries.find((e) => String(e["path"]).endsWith("/latest.html"));
     expect(link).toMatchObject({
       path: `${ws.name}.files/public/latest.html`,
       linkTarget: "../mailTemplates/alert_message.html",
@@ -123,5 +128,60 @@ describe("workspace-restore -i --list", () => {
       2,
       expect.stringContaining("RESTORE.LIST_WITHOUT_INFO"),
     ]);
+  });
+});
+
+/** An independent count of what is under a directory (lstat, no link followed). */
+async function countOnDisk(dir: string): Promise<Record<string, number>> {
+  const c = { files: 0, directories: 0, links: 0, bytes: 0 };
+  for (const name of await readdir(dir)) {
+    const p = path.join(dir, name);
+    const st = await lstat(p);
+    if (st.isSymbolicLink()) c.links += 1;
+    else if (st.isDirectory()) {
+      c.directories += 1;
+      const sub = await countOnDisk(p);
+      for (const k of Object.keys(c) as Array<keyof typeof c>) c[k] += sub[k] ?? 0;
+    } else if (st.isFile()) {
+      c.files += 1;
+      c.bytes += st.size;
+    }
+  }
+  return c;
+}
+
+describe("one file count everywhere", () => {
+  it("info, the backup summary, -i, the restore summary and info of the copy agree", async () => {
+    const expected = await countOnDisk(ws.siteDir);
+    expect(expected.links).toBeGreaterThanOrEqual(2);
+    expect(expected.directories).toBeGreaterThan(3);
+    const json = async (...args: string[]): Promise<Record<string, unknown>> => {
+      const r = await pm(...args, "--json");
+      expect(r.exitCode, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+      return JSON.parse(r.stdout) as Record<string, unknown>;
+    };
+    type Ws = { files: unknown };
+    const info = (await json("info", ws.name))["workspaces"] as Ws[];
+    const backup = (await json("workspace-backup", ws.name, "counted.tar"))["workspaces"] as Ws[];
+    const described = (await json("workspace-restore", "-i", "counted"))["workspaces"] as Ws[];
+    const name = uniqueName("cnt");
+    const dry = await json("--dry-run", "workspace-restore", "counted", name);
+    const restored = await json("workspace-restore", "counted", name);
+    install.track(`wf_${name}`, restored["dbUser"] as string);
+    const copy = (await json("info", name))["workspaces"] as Ws[];
+    for (const [what, files] of [
+      ["info", info[0]?.files],
+      ["backup", backup[0]?.files],
+      ["-i", described[0]?.files],
+      ["--dry-run", dry["files"]],
+      ["restore", restored["files"]],
+    ] as const)
+      expect(files, what).toEqual(expected);
+    // The copy's db.php is rewritten with its own credentials: only its size may differ.
+    expect({ ...(copy[0]?.files as object), bytes: 0 }).toEqual({ ...expected, bytes: 0 });
+    // The text reports say the same, in the same words.
+    const words = `${expected.files} files, ${expected.directories} directories, ${expected.links} links`;
+    expect((await pm("info", ws.name)).stdout).toContain(words);
+    expect((await pm("workspace-restore", "-i", "counted")).stdout).toContain(words);
   });
 });
