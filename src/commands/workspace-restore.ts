@@ -66,7 +66,11 @@ export function registerWorkspaceRestore(program: Command, bind: Binder): void {
     .option("--list", "with -i: list every entry like 'tar tv' (mode, owner, size, mtime, path)")
     .option("-m, --multiple", "the backup is split into <file>.00, <file>.01, …")
     .option("-w, --workspace <src>", "which workspace of a multi-workspace archive to restore")
-    .option("-l, --lang <lang>", "language (accepted for ProcessMaker compatibility)", "en")
+    .option(
+      "-l, --lang <lang>",
+      "accepted for compatibility only, no effect: ProcessMaker uses it to rebuild the case list cache when it upgrades an older backup, which pmadmin does not do",
+      "en",
+    )
     .option(
       "-p, --port <port>",
       "port of the database server (overrides the admin credentials' port)",
@@ -108,6 +112,10 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
   // Options are checked before any file is looked at (a bad --port is a usage error first).
   if (flags.port !== undefined)
     adminWithPort({ host: "", port: undefined, user: "", password: "" }, flags.port);
+  if (cmd.getOptionValueSource("lang") === "cli")
+    ctx.out.info(
+      `note: -l/--lang ${flags.lang ?? ""} has no effect (accepted for ProcessMaker compatibility; see 'pmadmin help workspace-restore').`,
+    );
   const inst = await ctx.installation();
   const progress = (m: string): void =>
     ctx.out.progressAllowed ? ctx.out.info(m) : ctx.out.verbose(m);

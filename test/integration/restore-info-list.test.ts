@@ -185,3 +185,27 @@ describe("one file count everywhere", () => {
     expect((await pm("workspace-restore", "-i", "counted")).stdout).toContain(words);
   });
 });
+
+describe("-l LANG", () => {
+  it("is accepted for compatibility only: same plan, a note on stderr, said in the help", async () => {
+    const name = uniqueName("lang");
+    const plain = await pm("workspace-restore", "--dry-run", "daily-2026-12-08", name, "--json");
+    const lang = await pm(
+      "workspace-restore",
+      "--dry-run",
+      "-l",
+      "es",
+      "daily-2026-12-08",
+      name,
+      "--json",
+    );
+    expect([plain.exitCode, lang.exitCode], lang.stderr).toEqual([0, 0]);
+    expect(JSON.parse(lang.stdout)).toEqual(JSON.parse(plain.stdout));
+    expect(lang.stderr).toContain("-l/--lang es has no effect");
+    expect(plain.stderr).not.toContain("--lang");
+    const help = await pm("help", "workspace-restore");
+    expect(help.stdout.replace(/\s+/g, " ")).toContain(
+      "accepted for compatibility only, no effect",
+    );
+  });
+});
