@@ -5,6 +5,7 @@ import { throwIfInterrupted, usage } from "../errors.js";
 import { didYouMean } from "../ui/suggest.js";
 import { pmadminVersion } from "../version.js";
 import { createCtx, readGlobals, type Handler } from "./context.js";
+import { commandPath, visibleGlobalOptions } from "./global-options.js";
 
 export interface ProgramState {
   exitCode: number;
@@ -31,7 +32,7 @@ function output(rt: Runtime, state: ProgramState, helpOf: string): OutputConfigu
 
 /** The words that show a command's own help, e.g. `pmadmin help role grant`. */
 export function helpCommandFor(cmd: Command): string {
-  const names = pathOf(cmd);
+  const names = commandPath(cmd);
   return names.length === 0 ? "pmadmin --help" : `pmadmin help ${names.join(" ")}`;
 }
 
@@ -45,7 +46,7 @@ export function findCommand(root: Command, names: readonly string[]): Command {
       const where = helpCommandFor(cur);
       throw usage(
         "USAGE.UNKNOWN_COMMAND",
-        `Unknown command '${[...pathOf(cur), name].join(" ")}'.${didYouMean(
+        `Unknown command '${[...commandPath(cur), name].join(" ")}'.${didYouMean(
           name,
           subs.map((c) => c.name()),
         )}`,
@@ -55,12 +56,6 @@ export function findCommand(root: Command, names: readonly string[]): Command {
     cur = next;
   }
   return cur;
-}
-
-function pathOf(cmd: Command): string[] {
-  const names: string[] = [];
-  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
-  return names;
 }
 
 /**
@@ -78,15 +73,6 @@ function addHelpCommand(parent: Command, bind: Binder): void {
         return Promise.resolve(0);
       }),
     );
-}
-
-/** Below a command's own options, the program's (and a parent's `-w`) that apply to it too. */
-function visibleGlobalOptions(cmd: Command): Option[] {
-  const own = new Set(cmd.options.map((o) => o.long));
-  const out: Option[] = [];
-  for (let c = cmd.parent; c; c = c.parent)
-    out.push(...c.options.filter((o) => !o.hidden && o.long !== "--version" && !own.has(o.long)));
-  return out;
 }
 
 export function buildProgram(
@@ -146,7 +132,7 @@ export function buildProgram(
     cmd.configureHelp({ showGlobalOptions: true, visibleGlobalOptions });
     if (cmd !== program)
       cmd.showHelpAfterError(
-        `(run '${own}' or 'pmadmin ${pathOf(cmd).join(" ")} --help' for usage)`,
+        `(run '${own}' or 'pmadmin ${commandPath(cmd).join(" ")} --help' for usage)`,
       );
     for (const sub of cmd.commands) apply(sub);
   };

@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli/program.js";
 import { COMMANDS } from "../../src/commands/index.js";
+import { ASKING, CHANGING } from "../../src/cli/global-options.js";
 import type { Runtime } from "../../src/runtime.js";
 import { runBin, runInProcess } from "../helpers/cli.js";
 
@@ -38,14 +39,7 @@ function commandTree(): Array<{ path: string[]; cmd: Command }> {
 const env = { PM_INSTALL_DIR: "/nonexistent/pmadmin-help-test", NO_COLOR: "1" };
 const tree = commandTree();
 const paths = tree.map((t) => t.path);
-const GLOBALS = [
-  "--json",
-  "-q, --quiet",
-  "-v, --verbose",
-  "-y, --yes",
-  "--dry-run",
-  "--install-dir <dir>",
-];
+const GLOBALS = ["--json", "-q, --quiet", "-v, --verbose", "--no-color", "--install-dir <dir>"];
 
 describe("help for every command", () => {
   it("finds the commands the README documents", () => {
@@ -113,8 +107,18 @@ describe("help for every command", () => {
       expect(r.stdout).toContain("Global Options:");
       for (const g of GLOBALS) expect(globals).toContain(g);
       expect(globals).not.toContain("--version");
+      // --dry-run where the command changes something, -y where it may ask.
+      const name = t.path.join(" ");
+      expect(globals.includes("--dry-run"), `${name} --dry-run`).toBe(CHANGING.has(name));
+      expect(globals.includes("-y, --yes"), `${name} -y`).toBe(ASKING.has(name));
     },
   );
+
+  it("the tables of commands that change something or ask name real commands", () => {
+    for (const name of [...CHANGING, ...ASKING])
+      expect(paths.map((p) => p.join(" "))).toContain(name);
+    expect([...ASKING].every((a) => CHANGING.has(a))).toBe(true);
+  });
 
   it("help walks nested commands and refuses unknown ones with a suggestion", async () => {
     const grant = await runInProcess(["help", "role", "grant"], { env });

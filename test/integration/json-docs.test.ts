@@ -10,6 +10,7 @@ import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli/program.js";
 import { COMMANDS } from "../../src/commands/index.js";
+import { CHANGING } from "../../src/cli/global-options.js";
 import type { Runtime } from "../../src/runtime.js";
 import { runInProcess } from "../helpers/cli.js";
 import { uniqueName } from "../helpers/db.js";
@@ -250,6 +251,13 @@ describe("docs/json.md", () => {
       const doc = JSON.parse(r.stdout) as unknown;
       expect(checkShape(doc, shape as Shape)).toEqual([]);
       expect((doc as { schemaVersion: unknown }).schemaVersion).toBe(1);
+      // A command with a dry run lists --dry-run in its help (src/cli/global-options.ts).
+      const command = c.doc
+        .split(" ")
+        .filter((w) => !w.startsWith("-"))
+        .join(" ");
+      if (typeof doc === "object" && doc !== null && "dryRun" in doc)
+        expect(CHANGING.has(command), command).toBe(true);
     },
   );
 });
