@@ -34,15 +34,24 @@ function commanderError(error: CommanderError, state: ProgramState): Record<stri
   };
 }
 
-function report(rt: Runtime, argv: readonly string[], error: PmError): void {
+/** Every error names what to do next: its own hint, else the command's help or the codes list. */
+function hintFor(error: PmError, state: ProgramState): string {
+  if (error.hint) return error.hint;
+  if (error.exitCode === ExitCode.usage && state.usageHelp !== undefined)
+    return `Run '${state.usageHelp}' for usage.`;
+  return `See docs/errors.md for ${error.code}.`;
+}
+
+function report(rt: Runtime, argv: readonly string[], error: PmError, state: ProgramState): void {
+  const hint = hintFor(error, state);
   if (wantsJson(argv)) {
     const body: Record<string, unknown> = { code: error.code, message: error.message };
-    body["hint"] = error.hint ?? "See docs/errors.md for this code.";
+    body["hint"] = hint;
     if (error.details) body["details"] = error.details;
     writeJson(rt, { ok: false, error: body });
   }
   rt.stderr.write(`pmadmin: error [${error.code}]: ${error.message}\n`);
-  if (error.hint) rt.stderr.write(`  ${error.hint}\n`);
+  if (error.hint || error.exitCode === ExitCode.usage) rt.stderr.write(`  ${hint}\n`);
 }
 
 export async function run(rt: Runtime, argv: readonly string[]): Promise<number> {
@@ -71,7 +80,7 @@ export async function run(rt: Runtime, argv: readonly string[]): Promise<number>
     }
     // After an interruption, whatever failed (a killed query, a cut pipe) failed because of it.
     if (isPmError(error) && (!rt.signal.aborted || error.exitCode === ExitCode.interrupted)) {
-      report(rt, argv, error);
+      report(rt, argv, error, state);
       return error.exitCode;
     }
     if (rt.signal.aborted || error instanceof InterruptedSignal) {
@@ -83,6 +92,7 @@ export async function run(rt: Runtime, argv: readonly string[]): Promise<number>
           ExitCode.interrupted,
           "Interrupted; nothing was left half-done.",
         ),
+        state,
       );
       return ExitCode.interrupted;
     }
@@ -94,7 +104,7 @@ export async function run(rt: Runtime, argv: readonly string[]): Promise<number>
         hint: "This is a bug in pmadmin; please report it with the command you ran.",
       },
     );
-    report(rt, argv, internal);
+    report(rt, argv, internal, state);
     return ExitCode.failed;
   } finally {
     rt.signal.removeEventListener("abort", onAbort);

@@ -9,7 +9,7 @@ import { commandPath, visibleGlobalOptions } from "./global-options.js";
 
 export interface ProgramState {
   exitCode: number;
-  /** The help of the command whose arguments commander rejected last (for the JSON hint). */
+  /** The help of the command that ran or whose arguments were rejected (for error hints). */
   usageHelp?: string;
 }
 
@@ -43,14 +43,12 @@ export function findCommand(root: Command, names: readonly string[]): Command {
     const subs = cur.commands.filter((c) => c.name() !== "help");
     const next = subs.find((c) => c.name() === name || c.aliases().includes(name));
     if (next === undefined) {
-      const where = helpCommandFor(cur);
+      const names = subs.map((c) => c.name());
+      const suggestion = didYouMean(name, names) || ` Commands: ${names.join(", ")}.`;
       throw usage(
         "USAGE.UNKNOWN_COMMAND",
-        `Unknown command '${[...commandPath(cur), name].join(" ")}'.${didYouMean(
-          name,
-          subs.map((c) => c.name()),
-        )}`,
-        { hint: `Run '${where}' for the list of commands.` },
+        `Unknown command '${[...commandPath(cur), name].join(" ")}'.${suggestion}`,
+        { hint: `Run '${helpCommandFor(cur)}' for what each does.` },
       );
     }
     cur = next;
@@ -117,6 +115,8 @@ export function buildProgram(
       // A signal that came while pmadmin was still starting: stop before doing anything.
       throwIfInterrupted(rt.signal);
       const ctx = createCtx(rt, readGlobals(cmd.optsWithGlobals()));
+      // A usage error the handler throws without a hint points at this command's help.
+      state.usageHelp = helpCommandFor(cmd);
       const code = await handler(ctx, cmd);
       state.exitCode = typeof code === "number" ? code : 0;
     };

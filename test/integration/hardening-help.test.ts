@@ -163,6 +163,16 @@ describe("help for every command", () => {
     });
   });
 
+  it("a usage error a command raises itself names that command's help too", async () => {
+    const r = await runInProcess(["admin-status", "--warn-days", "soon", "--json"], { env });
+    expect(r.exitCode).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      error: { code: "USAGE.BAD_NUMBER", hint: "Run 'pmadmin help admin-status' for usage." },
+    });
+    const none = await runInProcess(["help", "nosuch"], { env });
+    expect(none.stderr).toContain("Commands: info, workspace-backup,");
+  });
+
   it("workspace-backup with no arguments names what is missing", async () => {
     const r = await runInProcess(["workspace-backup"], { env });
     expect(r.exitCode).toBe(2);
