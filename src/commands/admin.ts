@@ -139,7 +139,15 @@ async function extendAdmin(ctx: Ctx, cmd: Command): Promise<number> {
   return withRbacDb(ws, ctx.rt.env, async (db) => {
     const user = await loadUser(db, o.user ?? ADMIN_USER_UID);
     const now = ctx.rt.now();
-    const due = extendedDueDate({ days, until: o.until, force: o.force === true }, now);
+    const asked = extendedDueDate({ days, until: o.until, force: o.force === true }, now);
+    // The 90-day default only ever extends: a later due date stays (naming a date that is
+    // earlier, with --days or --until, needs --force).
+    const implicit = days === undefined && o.until === undefined && o.force !== true;
+    const due = implicit ? keepLater(asked, user) : asked;
+    if (due !== asked)
+      ctx.out.info(
+        `${user.username}'s due date ${due} is later than the default (${asked}); it stays. Give --days or --until with --force to shorten it.`,
+      );
     const rotation = o.rotatePassword === true ? await planRotation(ctx, db, user, now) : undefined;
     const change = planAccountChange(user, due, now, rotation?.hash);
     assertNotShortened(change, o.force === true);
@@ -158,6 +166,12 @@ async function extendAdmin(ctx: Ctx, cmd: Command): Promise<number> {
     reportExtend(ctx, { ws: ws.name, user, change, due, rotation, file, sql });
     return 0;
   });
+}
+
+/** The later of `date` and the account's current due date (as RBAC_USERS holds it). */
+function keepLater(date: string, user: DbUser): string {
+  const current = user.rbac?.dueDate ?? user.wf?.dueDate ?? "";
+  return current > date ? current : date;
 }
 
 /** A new password for --rotate-password: its hash and the password history rows to record. */

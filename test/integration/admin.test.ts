@@ -104,6 +104,12 @@ describe("due dates", () => {
     const rotate = await pm("extend-admin", a.name, "--until", "2030-01-01", "--rotate-password");
     expect(rotate.exitCode).toBe(3);
     expect(await checksum(a.db)).toBe(before);
+    // The 90-day default only ever extends: a later date stays, and it says so.
+    const stays = await pm("extend-admin", "-w", a.name);
+    expect(stays.exitCode, stays.stderr).toBe(0);
+    expect(stays.stdout.trim()).toBe(`admin (${a.name}): due date already 2040-01-01`);
+    expect(stays.stderr).toContain("is later than the default (2027-02-23); it stays");
+    expect(await checksum(a.db)).toBe(before);
   });
 
   it("extends in USERS and RBAC_USERS together with USR_UPDATE_DATE and prints old → new", async () => {
@@ -220,7 +226,7 @@ describe("--rotate-password", () => {
   });
 
   it("in --json the password is in the document and nowhere else", async () => {
-    const r = await pm("extend-admin", b.name, "--rotate-password", "--json", "--force");
+    const r = await pm("extend-admin", b.name, "--rotate-password", "--json");
     expect(r.exitCode).toBe(0);
     const doc = JSON.parse(r.stdout) as {
       password: string;
@@ -264,7 +270,7 @@ describe("--rotate-password", () => {
       `CREATE TABLE USERS_PROPERTIES (USR_UID varchar(32) NOT NULL DEFAULT '', USR_LAST_UPDATE_DATE datetime DEFAULT NULL,
         USR_LOGGED_NEXT_TIME int(11) DEFAULT 0, USR_PASSWORD_HISTORY mediumtext, PRIMARY KEY (USR_UID))`,
     );
-    const r = await pm("extend-admin", b.name, "--rotate-password", "--json", "--force");
+    const r = await pm("extend-admin", b.name, "--rotate-password", "--json");
     const doc = JSON.parse(r.stdout) as { password: string; passwordHistory: string };
     const sha = createHash("sha256").update(doc.password).digest("hex");
     expect(doc.passwordHistory).toBe("recorded");
