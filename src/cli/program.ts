@@ -1,4 +1,5 @@
-// The commander program: global options and command registration. No logic lives here.
+// The commander program: global options, command registration and the `help` command that walks
+// the tree. No domain logic lives here.
 import { Command, Option, type OutputConfiguration } from "commander";
 import type { Runtime } from "../runtime.js";
 import { throwIfInterrupted, usage } from "../errors.js";
@@ -43,8 +44,8 @@ export function findCommand(root: Command, names: readonly string[]): Command {
     const subs = cur.commands.filter((c) => c.name() !== "help");
     const next = subs.find((c) => c.name() === name || c.aliases().includes(name));
     if (next === undefined) {
-      const names = subs.map((c) => c.name());
-      const suggestion = didYouMean(name, names) || ` Commands: ${names.join(", ")}.`;
+      const known = subs.map((c) => c.name());
+      const suggestion = didYouMean(name, known) || ` Commands: ${known.join(", ")}.`;
       throw usage(
         "USAGE.UNKNOWN_COMMAND",
         `Unknown command '${[...commandPath(cur), name].join(" ")}'.${suggestion}`,
