@@ -54,7 +54,7 @@ step 0 "What pmadmin finds in the installation: system, database server, each wo
   --install-dir "$DIR" info
 
 # Integrity and caches (docs/commands/check-integrity.md, docs/commands/flush-cache.md)
-step 0 "26 read-only checks; the stock MANAGER role's inert grants are warnings, not errors, so exit 0 (4 would mean errors)." \
+step 0 "26 read-only checks of a fresh stock workspace: no findings, so exit 0 (4 would mean errors)." \
   --install-dir "$DIR" check-integrity workflow
 step 0 "What flush-cache would delete; --dry-run changes nothing (exit 0)." \
   --install-dir "$DIR" flush-cache --dry-run workflow
@@ -84,7 +84,7 @@ step 0 "Describe that archive with every checksum verified; nothing is changed (
   --install-dir "$DIR" workspace-restore -i workflow
 step 0 "Restore it under a new name (database wf_workflow_copy, a new database user); -o --yes replaces the copy of a previous run (exit 0)." \
   --install-dir "$DIR" workspace-restore -o --yes workflow workflow_copy
-step 0 "The copy passes the same checks; -q prints only errors (the warnings are the ones of step 3), so no output and exit 0." \
+step 0 "The restored copy passes the same checks; -q prints only errors, so no output and exit 0." \
   --install-dir "$DIR" -q check-integrity workflow_copy
 
 echo

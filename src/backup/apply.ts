@@ -77,7 +77,10 @@ async function ensureTargetDir(plan: BackupPlan, prep: Prepared): Promise<void> 
     });
   }
   try {
+    // <shared>/backups is made with its parents; any other directory, like ProcessMaker's
+    // WorkspaceTools::createBackup, one level only (a missing parent is a mistyped path).
     if (plan.target.inSharedBackups) await mkdir(dir, { recursive: true, mode: 0o700 });
+    else await mkdirOneLevel(dir);
     const st = await stat(dir);
     if (!st.isDirectory()) throw new Error("not a directory");
     await access(dir, constants.W_OK);
@@ -89,6 +92,17 @@ async function ensureTargetDir(plan: BackupPlan, prep: Prepared): Promise<void> 
         hint: "Create the directory, or name a backup file in a directory you can write to.",
       },
     );
+  }
+}
+
+async function mkdirOneLevel(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { mode: 0o700 });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "EEXIST") return;
+    if ((error as { code?: unknown }).code === "ENOENT")
+      throw new Error(`neither it nor its parent ${path.dirname(dir)} exists`);
+    throw error;
   }
 }
 

@@ -60,13 +60,21 @@ function compressionFor(file: string): "none" | "gzip" | undefined {
   return undefined;
 }
 
+/** Checked before the installation is even looked for: the first thing a new user gets wrong. */
+export function requireWorkspaceArgument(positionals: readonly string[]): void {
+  if (positionals.length > 0) return;
+  throw usage(
+    "BACKUP.NO_WORKSPACE",
+    "workspace-backup needs the WORKSPACE to back up (and optionally the BACKUP-FILE to write).",
+    {
+      hint: "e.g. 'pmadmin workspace-backup workflow'; run 'pmadmin help workspace-backup' for usage.",
+    },
+  );
+}
+
 export function planBackup(i: PlanInput): BackupPlan {
   const args = [...i.positionals];
-  if (args.length === 0) {
-    throw usage("BACKUP.NO_WORKSPACE", "No workspace specified for backup.", {
-      hint: "Usage: pmadmin workspace-backup [-s MB] WORKSPACE... [BACKUP-FILE]",
-    });
-  }
+  requireWorkspaceArgument(args);
   const workspaces = args.length === 1 ? [args[0] as string] : args.slice(0, -1);
   const file = args.length === 1 ? `${args[0] as string}.tar` : (args[args.length - 1] as string);
   const compression = compressionFor(file);

@@ -5,9 +5,10 @@ import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
 import { applyBackup, type BackupResult } from "../backup/apply.js";
 import { prepareBackup, type Prepared } from "../backup/prepare.js";
-import { planBackup, type BackupPlan } from "../backup/plan.js";
+import { planBackup, requireWorkspaceArgument, type BackupPlan } from "../backup/plan.js";
 import { noProgress, ttyProgress } from "../backup/progress.js";
-import { formatBytes, treeSize } from "../fsx/walk.js";
+import { formatBytes } from "../fsx/walk.js";
+import { countTree, formatCounts, type FileCounts } from "../fsx/counts.js";
 import { resolveWorkspaces } from "../install/installation.js";
 import { applyRetention } from "../backup/retention.js";
 
@@ -21,8 +22,9 @@ export function registerWorkspaceBackup(program: Command, bind: Binder): void {
   program
     .command("workspace-backup")
     .description("back up workspaces (database and files) into a ProcessMaker-compatible archive")
+    .usage("[options] WORKSPACE... [BACKUP-FILE]")
     .argument(
-      "<args...>",
+      "[workspace-and-file...]",
       "WORKSPACE... [BACKUP-FILE]: one name → <ws>.tar; the last of several is the file",
     )
     .option(
@@ -39,7 +41,7 @@ export function registerWorkspaceBackup(program: Command, bind: Binder): void {
     )
     .addHelpText(
       "after",
-      "\nA file name without '/' goes to <shared>/backups/. Endings: .tar (uncompressed), .tar.gz or .tgz (gzip).\nExamples:\n  pmadmin workspace-backup workflow\n  pmadmin workspace-backup --keep 7 workflow workflow-$(date +%F).tar.gz\n  pmadmin workspace-backup -s 500 workflow /mnt/backup/workflow.tar",
+      "\nA file name without '/' goes to <shared>/backups/. Endings: .tar (uncompressed), .tar.gz or .tgz (gzip).\n\nExamples:\n  pmadmin workspace-backup workflow                  # <shared>/backups/workflow.tar\n  pmadmin workspace-backup --keep 7 workflow workflow-$(date +%F).tar.gz\n  pmadmin workspace-backup -s 500 workflow /mnt/backup/workflow.tar",
     )
     .action(bind(workspaceBackupCommand));
 }
@@ -48,7 +50,7 @@ function dryRun(
   ctx: Ctx,
   plan: BackupPlan,
   prep: Prepared,
-  sizes: Array<{ files: number; bytes: number }>,
+  sizes: FileCounts[],
   wouldRemove: string[],
 ): number {
   const t = plan.target;
@@ -76,9 +78,7 @@ function dryRun(
     `Would write ${t.path}${t.partBytes ? `.00, .01, … (parts of at most ${formatBytes(t.partBytes)})` : ""} (${t.gzip ? "gzip" : "uncompressed"} tar, mode 0600)`,
   );
   for (const w of workspaces) {
-    ctx.out.line(
-      `  ${w.name}: ${w.files?.files ?? 0} files (${formatBytes(w.files?.bytes ?? 0)}) from ${w.siteDir}`,
-    );
+    ctx.out.line(`  ${w.name}: ${w.files ? formatCounts(w.files) : "no files"} from ${w.siteDir}`);
     for (const d of w.databases)
       ctx.out.line(
         `    database ${d.name}: ${d.tables} tables, ${d.views} views, ${d.triggers} triggers`,
@@ -94,13 +94,23 @@ function dryRun(
   return 0;
 }
 
+/** The manifest's file statistics under the one definition every command reports. */
+function siteCounts(f: {
+  count: number;
+  directories: number;
+  symlinks: number;
+  bytes: number;
+}): FileCounts {
+  return { files: f.count, directories: f.directories, links: f.symlinks, bytes: f.bytes };
+}
+
 function render(ctx: Ctx, plan: BackupPlan, r: BackupResult): void {
   ctx.out.document({
     ok: true,
     files: r.files,
     bytes: r.bytes,
     sha256: r.sha256,
-    workspaces: r.workspaces,
+    workspaces: r.workspaces.map((w) => ({ ...w, files: siteCounts(w.files) })),
     tables: r.tables,
     rows: r.rows,
     fileCount: r.fileCount,
@@ -115,7 +125,7 @@ function render(ctx: Ctx, plan: BackupPlan, r: BackupResult): void {
   ctx.out.line(`Backup written: ${where} (${formatBytes(r.bytes)}, sha256 ${r.sha256})`);
   for (const w of r.workspaces) {
     const dbs = w.databases.map((d) => `${d.name}: ${d.tables} tables, ${d.rows} rows`).join("; ");
-    ctx.out.line(`  ${w.name}: ${dbs}; ${w.files.count} files (${formatBytes(w.files.bytes)})`);
+    ctx.out.line(`  ${w.name}: ${dbs}; ${formatCounts(siteCounts(w.files))}`);
   }
   for (const f of r.removed) ctx.out.line(`  removed older backup ${f}`);
   ctx.out.line(`Done in ${(r.durationMs / 1000).toFixed(1)} s.`);
@@ -123,6 +133,7 @@ function render(ctx: Ctx, plan: BackupPlan, r: BackupResult): void {
 
 async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const o = cmd.opts<BackupOptions>();
+  requireWorkspaceArgument(cmd.args);
   const inst = await ctx.installation();
   // Validate the whole command line (endings, -s, Windows) before touching anything.
   const plan = planBackup({
@@ -137,7 +148,7 @@ async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const workspaces = await resolveWorkspaces(inst, plan.workspaces);
   const prep = await prepareBackup(workspaces, { rt: ctx.rt, inst });
   if (ctx.opts.dryRun) {
-    const sizes = await Promise.all(workspaces.map((w) => treeSize(w.siteDir)));
+    const sizes = await Promise.all(workspaces.map((w) => countTree(w.siteDir)));
     const t = plan.target;
     const wouldRemove =
       plan.keep === undefined

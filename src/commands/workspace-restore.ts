@@ -10,10 +10,11 @@ import type { Installation } from "../install/installation.js";
 import { withDb } from "../db/mysql.js";
 import type { DbTarget } from "../db/types.js";
 import { usage } from "../errors.js";
-import { treeSize } from "../fsx/walk.js";
+import { countTree, noFiles } from "../fsx/counts.js";
 import { assertWorkspaceName } from "../install/names.js";
 import { resolveArchive, type ArchiveSource } from "../archive/read/source.js";
 import { describeArchive } from "../restore/describe.js";
+import { listArchiveEntries } from "./workspace-restore-list.js";
 import type { RestorePlan } from "../restore/plan.js";
 import { runRestore } from "../restore/run.js";
 import { scanArchive } from "../restore/scan.js";
@@ -29,12 +30,22 @@ import {
 interface RestoreFlags {
   overwrite?: boolean;
   info?: boolean;
+  list?: boolean;
   multiple?: boolean;
   workspace?: string;
   lang?: string;
   port?: string;
   allowCrossPlatform?: boolean;
 }
+
+const RESTORE_EXAMPLES = `
+Examples:
+  pmadmin workspace-restore -i workflow                    # describe <shared>/backups/workflow.tar[.gz]
+  pmadmin workspace-restore -i --list workflow.tar.gz      # list its entries like 'tar tv'
+  pmadmin workspace-restore workflow.tar.gz                # restore a workspace that does not exist yet
+  pmadmin workspace-restore -o /mnt/backup/workflow.tar.gz # replace the live workspace (asks on a TTY)
+  pmadmin workspace-restore workflow.tar.gz staging        # a copy under the new name 'staging'
+  pmadmin workspace-restore -m /mnt/backup/workflow.tar    # split parts workflow.tar.00, .01, …`;
 
 export function registerWorkspaceRestore(program: Command, bind: Binder): void {
   program
@@ -44,7 +55,7 @@ export function registerWorkspaceRestore(program: Command, bind: Binder): void {
     )
     .argument(
       "<backup-file>",
-      "archive (bare names are looked up in <shared>/backups/, .tar appended)",
+      "archive; a bare name is looked up in <shared>/backups/ as given or with .tar, .tar.gz, .tgz (or their split parts)",
     )
     .argument(
       "[new-workspace]",
@@ -52,14 +63,20 @@ export function registerWorkspaceRestore(program: Command, bind: Binder): void {
     )
     .option("-o, --overwrite", "replace an existing workspace and its database")
     .option("-i, --info", "describe the archive and change nothing")
+    .option("--list", "with -i: list every entry like 'tar tv' (mode, owner, size, mtime, path)")
     .option("-m, --multiple", "the backup is split into <file>.00, <file>.01, …")
     .option("-w, --workspace <src>", "which workspace of a multi-workspace archive to restore")
-    .option("-l, --lang <lang>", "language (accepted for ProcessMaker compatibility)", "en")
+    .option(
+      "-l, --lang <lang>",
+      "accepted for compatibility only, no effect: ProcessMaker uses it to rebuild the case list cache when it upgrades an older backup, which pmadmin does not do",
+      "en",
+    )
     .option(
       "-p, --port <port>",
       "port of the database server (overrides the admin credentials' port)",
     )
     .option("--allow-cross-platform", "restore a backup made on another operating system")
+    .addHelpText("after", RESTORE_EXAMPLES)
     .action(bind(workspaceRestoreCommand));
 }
 
@@ -82,11 +99,23 @@ function adminWithPort(
 async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const flags = cmd.opts<RestoreFlags>();
   const [file, newName] = cmd.args as [string, string | undefined];
+  if (flags.list && !flags.info)
+    throw usage(
+      "RESTORE.LIST_WITHOUT_INFO",
+      "--list lists an archive's entries; it goes with -i.",
+      {
+        hint: "Add -i: pmadmin workspace-restore -i --list FILE.",
+      },
+    );
   if (newName !== undefined) assertWorkspaceName(newName);
   if (flags.workspace !== undefined) assertWorkspaceName(flags.workspace);
   // Options are checked before any file is looked at (a bad --port is a usage error first).
   if (flags.port !== undefined)
     adminWithPort({ host: "", port: undefined, user: "", password: "" }, flags.port);
+  if (cmd.getOptionValueSource("lang") === "cli")
+    ctx.out.info(
+      `note: -l/--lang ${flags.lang ?? ""} has no effect (accepted for ProcessMaker compatibility; see 'pmadmin help workspace-restore').`,
+    );
   const inst = await ctx.installation();
   const progress = (m: string): void =>
     ctx.out.progressAllowed ? ctx.out.info(m) : ctx.out.verbose(m);
@@ -103,6 +132,7 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
   // killed run leaves nothing in the shared directory. Always removed.
   const workDir = await mkdtemp(path.join(tmpdir(), "pmadmin-restore-"));
   try {
+    if (flags.list) return await listArchiveEntries(ctx, source, workDir);
     return await restoreFromArchive(ctx, flags, { newName, inst, source, workDir, progress });
   } finally {
     await rm(workDir, { recursive: true, force: true });
@@ -165,7 +195,7 @@ async function confirmReplace(
   const live = await withDb(admin, ctx.rt.env, (db) =>
     liveSummary(db, plan.databases[0]?.target ?? ""),
   );
-  const files = await treeSize(`${sitesDir}/${plan.target}`).catch(() => ({ files: 0, bytes: 0 }));
+  const files = await countTree(`${sitesDir}/${plan.target}`).catch(() => noFiles());
   return confirm(
     { yes: ctx.opts.yes, stdinIsTTY: ctx.rt.stdinIsTTY, stderr: ctx.rt.stderr, ask: ctx.rt.ask },
     replaceQuestion(plan.target, live, files),

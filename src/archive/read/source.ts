@@ -8,6 +8,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { usage } from "../../errors.js";
 import { listParts } from "../parts.js";
+import { findBareArchive } from "./lookup.js";
 
 export interface ArchiveSource {
   /** The name the user means, for messages (the file, or the common name of the parts). */
@@ -35,15 +36,14 @@ export async function resolveArchive(
   o: { sharedDir: string; cwd: string; multiple: boolean },
 ): Promise<ArchiveSource> {
   let file: string;
+  let multiple = o.multiple;
   if (!name.includes("/") && !name.includes("\\")) {
-    file = path.join(o.sharedDir, "backups", name);
-    const probe = o.multiple ? (await listParts(file)).length > 0 : await exists(file);
-    if (!probe && !/\.tar$/i.test(name)) file += ".tar";
+    ({ file, multiple } = await findBareArchive(path.join(o.sharedDir, "backups"), name, multiple));
   } else {
     file = path.resolve(o.cwd, name);
   }
   let parts: string[];
-  if (o.multiple) {
+  if (multiple) {
     parts = await listParts(file);
     if (parts.length === 0) {
       throw usage("RESTORE.NO_ARCHIVE", `No split backup parts ${file}.00, ${file}.01, … found.`, {
