@@ -22,6 +22,10 @@ export const CHANGING: ReadonlySet<string> = new Set([
   "platform super-admin",
 ]);
 
+/** Commands that change something and cannot show it first: `--dry-run` is refused (exit 2)
+ *  rather than ignored, so `sandbox down --purge --dry-run` never removes a directory. */
+export const NO_DRY_RUN: ReadonlySet<string> = new Set(["sandbox up", "sandbox down"]);
+
 /** Commands that may ask before they change something: `-y/--yes` answers. */
 export const ASKING: ReadonlySet<string> = new Set(["workspace-restore", "role deactivate"]);
 

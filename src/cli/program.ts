@@ -6,7 +6,7 @@ import { throwIfInterrupted, usage } from "../errors.js";
 import { didYouMean } from "../ui/suggest.js";
 import { pmadminVersion } from "../version.js";
 import { createCtx, readGlobals, type Handler } from "./context.js";
-import { commandPath, visibleGlobalOptions } from "./global-options.js";
+import { commandPath, NO_DRY_RUN, visibleGlobalOptions } from "./global-options.js";
 
 export interface ProgramState {
   exitCode: number;
@@ -116,6 +116,15 @@ export function buildProgram(
       // A signal that came while pmadmin was still starting: stop before doing anything.
       throwIfInterrupted(rt.signal);
       const ctx = createCtx(rt, readGlobals(cmd.optsWithGlobals()));
+      const path = commandPath(cmd).join(" ");
+      if (ctx.opts.dryRun && NO_DRY_RUN.has(path))
+        throw usage(
+          "USAGE.NO_DRY_RUN",
+          `'${path}' cannot show its changes first: --dry-run is refused.`,
+          {
+            hint: `Run it without --dry-run; 'pmadmin help ${path}' says what it does.`,
+          },
+        );
       // A usage error the handler throws without a hint points at this command's help.
       state.usageHelp = helpCommandFor(cmd);
       const code = await handler(ctx, cmd);
