@@ -10,6 +10,7 @@ import { noProgress, ttyProgress } from "../backup/progress.js";
 import { formatBytes, treeSize } from "../fsx/walk.js";
 import { resolveWorkspaces } from "../install/installation.js";
 import { applyRetention } from "../backup/retention.js";
+import { s3Store, withS3Options } from "../cli/s3-options.js";
 
 interface BackupOptions {
   filesize?: string;
@@ -18,7 +19,7 @@ interface BackupOptions {
 }
 
 export function registerWorkspaceBackup(program: Command, bind: Binder): void {
-  program
+  const cmd = program
     .command("workspace-backup")
     .description("back up workspaces (database and files) into a ProcessMaker-compatible archive")
     .argument(
@@ -36,10 +37,11 @@ export function registerWorkspaceBackup(program: Command, bind: Binder): void {
     .option(
       "--skip-unreadable",
       "leave out files pmadmin cannot read (listed as warnings) instead of failing",
-    )
+    );
+  withS3Options(cmd)
     .addHelpText(
       "after",
-      "\nA file name without '/' goes to <shared>/backups/. Endings: .tar (uncompressed), .tar.gz or .tgz (gzip).\nExamples:\n  pmadmin workspace-backup workflow\n  pmadmin workspace-backup --keep 7 workflow workflow-$(date +%F).tar.gz\n  pmadmin workspace-backup -s 500 workflow /mnt/backup/workflow.tar",
+      "\nA file name without '/' goes to <shared>/backups/. Endings: .tar (uncompressed), .tar.gz or .tgz (gzip).\nBACKUP-FILE may be s3://BUCKET/KEY or s3://BUCKET/PREFIX/ (S3-compatible storage; credentials from the AWS SDK's usual chain).\nExamples:\n  pmadmin workspace-backup workflow\n  pmadmin workspace-backup --keep 7 workflow workflow-$(date +%F).tar.gz\n  pmadmin workspace-backup -s 500 workflow /mnt/backup/workflow.tar\n  pmadmin workspace-backup workflow s3://my-backups/pm/workflow-$(date +%F).tar.gz",
     )
     .action(bind(workspaceBackupCommand));
 }
@@ -121,6 +123,9 @@ function render(ctx: Ctx, plan: BackupPlan, r: BackupResult): void {
   ctx.out.line(`Done in ${(r.durationMs / 1000).toFixed(1)} s.`);
 }
 
+const sizesOf = (workspaces: Array<{ siteDir: string }>) =>
+  Promise.all(workspaces.map((w) => treeSize(w.siteDir)));
+
 async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const o = cmd.opts<BackupOptions>();
   const inst = await ctx.installation();
@@ -136,8 +141,11 @@ async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
   });
   const workspaces = await resolveWorkspaces(inst, plan.workspaces);
   const prep = await prepareBackup(workspaces, { rt: ctx.rt, inst });
+  const s3 = plan.target.s3 ? s3Store(ctx, cmd) : undefined;
+  if (ctx.opts.dryRun && plan.target.s3)
+    return dryRun(ctx, plan, prep, await sizesOf(workspaces), []);
   if (ctx.opts.dryRun) {
-    const sizes = await Promise.all(workspaces.map((w) => treeSize(w.siteDir)));
+    const sizes = await sizesOf(workspaces);
     const t = plan.target;
     const wouldRemove =
       plan.keep === undefined
@@ -164,6 +172,7 @@ async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
     inst,
     progress,
     warn: (t) => ctx.out.warn(t),
+    s3,
   });
   render(ctx, plan, result);
   return 0;

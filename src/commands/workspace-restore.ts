@@ -19,6 +19,7 @@ import { runRestore } from "../restore/run.js";
 import { scanArchive } from "../restore/scan.js";
 import { liveSummary } from "../restore/target-state.js";
 import { confirm } from "../ui/prompt.js";
+import { s3Store, withS3Options } from "../cli/s3-options.js";
 import {
   renderArchiveInfo,
   renderDryRun,
@@ -37,14 +38,14 @@ interface RestoreFlags {
 }
 
 export function registerWorkspaceRestore(program: Command, bind: Binder): void {
-  program
+  const cmd = program
     .command("workspace-restore")
     .description(
       "restore a ProcessMaker 3 or pmadmin backup; the live workspace is swapped only after everything was staged",
     )
     .argument(
       "<backup-file>",
-      "archive (bare names are looked up in <shared>/backups/, .tar appended)",
+      "archive (bare names are looked up in <shared>/backups/, .tar appended), or s3://BUCKET/KEY",
     )
     .argument(
       "[new-workspace]",
@@ -59,8 +60,8 @@ export function registerWorkspaceRestore(program: Command, bind: Binder): void {
       "-p, --port <port>",
       "port of the database server (overrides the admin credentials' port)",
     )
-    .option("--allow-cross-platform", "restore a backup made on another operating system")
-    .action(bind(workspaceRestoreCommand));
+    .option("--allow-cross-platform", "restore a backup made on another operating system");
+  withS3Options(cmd).action(bind(workspaceRestoreCommand));
 }
 
 function adminWithPort(
@@ -94,6 +95,7 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
     sharedDir: inst.sharedDir,
     cwd: ctx.rt.cwd,
     multiple: flags.multiple === true,
+    s3: () => s3Store(ctx, cmd),
   });
   progress(
     `reading ${source.file}${source.parts.length > 1 ? ` (${source.parts.length} parts)` : ""}`,
