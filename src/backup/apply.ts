@@ -8,6 +8,8 @@ import { access, constants, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { S3Store } from "../archive/s3/client.js";
+import { prefixOf } from "../archive/s3/location.js";
+import { s3Place, type BackupPlace } from "./backup-place.js";
 import { MANIFEST_NAME, type ManifestWorkspace } from "../archive/manifest.js";
 import { ManifestEntryLog } from "../archive/manifest-log.js";
 import {
@@ -157,15 +159,29 @@ function archiveRun(
 }
 
 /** --keep: the older backups of the new one's family beyond the newest `keep` go. */
-async function retain(plan: BackupPlan, prep: Prepared, files: WrittenFile[]): Promise<string[]> {
-  if (plan.keep === undefined || plan.target.s3) return [];
+async function retain(
+  plan: BackupPlan,
+  prep: Prepared,
+  deps: BackupDeps,
+  files: WrittenFile[],
+): Promise<string[]> {
+  if (plan.keep === undefined) return [];
   return applyRetention({
+    place: retentionPlace(plan, deps.s3),
     dir: plan.target.dir,
     target: plan.target.path,
     workspaces: prep.workspaces.map((pw) => pw.ws.name),
     keep: plan.keep,
     newFiles: files.map((f) => f.path),
   });
+}
+
+/** Where --keep looks: the backup's directory, or its s3:// prefix. */
+export function retentionPlace(plan: BackupPlan, s3: S3Store | undefined): BackupPlace | undefined {
+  const loc = plan.target.s3;
+  if (!loc) return undefined;
+  if (!s3) throw new Error("an s3:// target needs an S3 store");
+  return s3Place(s3, { bucket: loc.bucket, key: prefixOf(loc.key), isPrefix: true });
 }
 
 /** The upload's destination and the metadata that says what it holds (backups list reads it). */
@@ -256,7 +272,7 @@ export async function applyBackup(
     if (rt.signal.aborted) throw interrupted();
     locks.assertHeld();
     await sink.commit();
-    const removed = await retain(plan, prep, out.files);
+    const removed = await retain(plan, prep, deps, out.files);
     return { ...out, ...summary(reports), durationMs: Date.now() - started, removed, warnings };
   } catch (error) {
     stop.abort(error);

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
-import { applyBackup, type BackupResult } from "../backup/apply.js";
+import { applyBackup, retentionPlace, type BackupResult } from "../backup/apply.js";
 import { prepareBackup, type Prepared } from "../backup/prepare.js";
 import { planBackup, type BackupPlan } from "../backup/plan.js";
 import { noProgress, ttyProgress } from "../backup/progress.js";
@@ -75,7 +75,9 @@ function dryRun(
     wouldRemove,
   });
   ctx.out.line(
-    `Would write ${t.path}${t.partBytes ? `.00, .01, … (parts of at most ${formatBytes(t.partBytes)})` : ""} (${t.gzip ? "gzip" : "uncompressed"} tar, mode 0600)`,
+    t.s3
+      ? `Would upload ${t.path} (${t.gzip ? "gzip" : "uncompressed"} tar, one multipart upload completed only when whole)`
+      : `Would write ${t.path}${t.partBytes ? `.00, .01, … (parts of at most ${formatBytes(t.partBytes)})` : ""} (${t.gzip ? "gzip" : "uncompressed"} tar, mode 0600)`,
   );
   for (const w of workspaces) {
     ctx.out.line(
@@ -142,8 +144,6 @@ async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const workspaces = await resolveWorkspaces(inst, plan.workspaces);
   const prep = await prepareBackup(workspaces, { rt: ctx.rt, inst });
   const s3 = plan.target.s3 ? s3Store(ctx, cmd) : undefined;
-  if (ctx.opts.dryRun && plan.target.s3)
-    return dryRun(ctx, plan, prep, await sizesOf(workspaces), []);
   if (ctx.opts.dryRun) {
     const sizes = await sizesOf(workspaces);
     const t = plan.target;
@@ -152,6 +152,7 @@ async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
         ? []
         : await applyRetention({
             dir: t.dir,
+            place: retentionPlace(plan, s3),
             target: t.path,
             workspaces: workspaces.map((w) => w.name),
             keep: plan.keep,
