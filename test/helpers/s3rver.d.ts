@@ -10,6 +10,7 @@ declare module "s3rver" {
     body: unknown;
   }
   type Middleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void> | void;
+  // eslint-disable-next-line no-restricted-syntax -- describes s3rver's own CommonJS default export
   export default class S3rver {
     constructor(options: Record<string, unknown>);
     middleware: Middleware[];
