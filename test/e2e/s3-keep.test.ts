@@ -75,3 +75,84 @@ describe("--keep on an s3:// prefix", () => {
     );
   });
 });
+
+describe("backups list", () => {
+  it("an s3:// prefix: newest first, workspaces and creation time from the archive, others marked", async () => {
+    const r = await bin(["--json", "backups", "list", `s3://${s3.bucket}/pm/`]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as {
+      location: string;
+      backups: Array<{
+        name: string;
+        workspaces: string[] | null;
+        createdFrom: string;
+        created: string;
+        pmadmin: boolean;
+        compressed: boolean;
+        encrypted: boolean;
+        bytes: number;
+      }>;
+      newestByWorkspace: Record<string, { location: string }>;
+    };
+    expect(doc.location).toBe(`s3://${s3.bucket}/pm/`);
+    const byName = Object.fromEntries(doc.backups.map((b) => [b.name, b]));
+    // Nothing below the prefix; every object of the prefix that looks like a backup.
+    expect(Object.keys(byName).sort()).toEqual(
+      [
+        "before-upgrade.tar.gz",
+        `${ws.name}-2026-11-28.tar.gz`,
+        `${ws.name}-2026-11-30.tar.gz`,
+        `${ws.name}-2026-12-02.tar.gz`,
+        `${ws.name}-2026-12-03.tar.gz`,
+      ].sort(),
+    );
+    expect(byName[`${ws.name}-2026-12-03.tar.gz`]).toMatchObject({
+      workspaces: [ws.name],
+      createdFrom: "archive",
+      pmadmin: true,
+      compressed: true,
+      encrypted: false,
+    });
+    expect(byName[`${ws.name}-2026-11-28.tar.gz`]?.workspaces).toEqual([other.name]);
+    expect(byName[`${ws.name}-2026-11-30.tar.gz`]).toMatchObject({
+      workspaces: null,
+      createdFrom: "mtime",
+      pmadmin: false,
+    });
+    const created = doc.backups.map((b) => b.created);
+    expect(created).toEqual([...created].sort().reverse());
+    expect(doc.backups[0]?.name).toBe(`${ws.name}-2026-12-03.tar.gz`);
+    expect(doc.newestByWorkspace[ws.name]?.location).toBe(
+      `s3://${s3.bucket}/pm/${ws.name}-2026-12-03.tar.gz`,
+    );
+    expect(doc.newestByWorkspace[other.name]).toBeDefined();
+    const text = await bin(["backups", "list", `s3://${s3.bucket}/pm`]);
+    expect(text.exitCode, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`gzip,pmadmin\\s+${ws.name}-2026-12-03\\.tar\\.gz`));
+    expect(text.stdout).toMatch(/gzip,other\s+.*-2026-11-30\.tar\.gz/);
+  });
+
+  it("a directory (default <shared>/backups), split parts as one; a missing directory is exit 2", async () => {
+    const empty = await bin(["backups", "list"]);
+    expect(empty.exitCode, empty.stderr).toBe(0);
+    const a = await bin(["workspace-backup", ws.name, `${ws.name}-a.tar`]);
+    expect(a.exitCode, a.stderr).toBe(0);
+    const b = await bin(["workspace-backup", "-s", "1", other.name, `${other.name}-b.tar`]);
+    expect(b.exitCode, b.stderr).toBe(0);
+    const r = await bin(["--json", "backups", "list"]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as {
+      backups: Array<{ name: string; workspaces: string[]; parts: number; pmadmin: boolean }>;
+    };
+    expect(doc.backups.map((x) => [x.name, x.workspaces, x.pmadmin])).toEqual(
+      expect.arrayContaining([
+        [`${ws.name}-a.tar`, [ws.name], true],
+        [`${other.name}-b.tar`, [other.name], true],
+      ]),
+    );
+    expect(doc.backups.find((x) => x.name === `${other.name}-b.tar`)?.parts).toBeGreaterThan(0);
+    const missing = await bin(["backups", "list", "/nonexistent/pmadmin-backups"]);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain("BACKUPS.NO_DIRECTORY");
+  });
+});
