@@ -7,15 +7,15 @@ import { applyBackup, retentionPlace, type BackupResult } from "../backup/apply.
 import { prepareBackup, type Prepared } from "../backup/prepare.js";
 import { planBackup, type BackupPlan } from "../backup/plan.js";
 import { noProgress, ttyProgress } from "../backup/progress.js";
+import { usage } from "../errors.js";
 import { formatBytes, treeSize } from "../fsx/walk.js";
 import { resolveWorkspaces } from "../install/installation.js";
 import { applyRetention } from "../backup/retention.js";
 import { s3Store, withS3Options } from "../cli/s3-options.js";
+import { backupAllCommand, type AllOptions } from "./workspace-backup-all.js";
 
-interface BackupOptions {
-  filesize?: string;
-  keep?: string;
-  skipUnreadable?: boolean;
+interface BackupOptions extends AllOptions {
+  all?: boolean;
 }
 
 export function registerWorkspaceBackup(program: Command, bind: Binder): void {
@@ -37,11 +37,16 @@ export function registerWorkspaceBackup(program: Command, bind: Binder): void {
     .option(
       "--skip-unreadable",
       "leave out files pmadmin cannot read (listed as warnings) instead of failing",
-    );
+    )
+    .option(
+      "--all",
+      "back up every workspace into the one argument DEST (a directory or s3://BUCKET/PREFIX/) as <ws>-<UTC yyyymmdd-hhmmss>.tar.gz, carrying on past failures",
+    )
+    .option("--jobs <n>", "with --all: how many workspaces at a time (default 1)");
   withS3Options(cmd)
     .addHelpText(
       "after",
-      "\nA file name without '/' goes to <shared>/backups/. Endings: .tar (uncompressed), .tar.gz or .tgz (gzip).\nBACKUP-FILE may be s3://BUCKET/KEY or s3://BUCKET/PREFIX/ (S3-compatible storage; credentials from the AWS SDK's usual chain).\nExamples:\n  pmadmin workspace-backup workflow\n  pmadmin workspace-backup --keep 7 workflow workflow-$(date +%F).tar.gz\n  pmadmin workspace-backup -s 500 workflow /mnt/backup/workflow.tar\n  pmadmin workspace-backup workflow s3://my-backups/pm/workflow-$(date +%F).tar.gz",
+      "\nA file name without '/' goes to <shared>/backups/. Endings: .tar (uncompressed), .tar.gz or .tgz (gzip).\nBACKUP-FILE may be s3://BUCKET/KEY or s3://BUCKET/PREFIX/ (S3-compatible storage; credentials from the AWS SDK's usual chain).\nExamples:\n  pmadmin workspace-backup workflow\n  pmadmin workspace-backup --keep 7 workflow workflow-$(date +%F).tar.gz\n  pmadmin workspace-backup -s 500 workflow /mnt/backup/workflow.tar\n  pmadmin workspace-backup workflow s3://my-backups/pm/workflow-$(date +%F).tar.gz\n  pmadmin workspace-backup --all --jobs 2 --keep 7 s3://my-backups/pm/",
     )
     .action(bind(workspaceBackupCommand));
 }
@@ -130,6 +135,12 @@ const sizesOf = (workspaces: Array<{ siteDir: string }>) =>
 
 async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const o = cmd.opts<BackupOptions>();
+  if (o.all) return backupAllCommand(ctx, cmd, o);
+  if (o.jobs !== undefined) {
+    throw usage("USAGE.JOBS_WITHOUT_ALL", "--jobs applies to --all only.", {
+      hint: "Add --all DEST to back up every workspace, or leave out --jobs.",
+    });
+  }
   const inst = await ctx.installation();
   // Validate the whole command line (endings, -s, Windows) before touching anything.
   const plan = planBackup({
