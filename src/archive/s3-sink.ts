@@ -18,7 +18,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { failure } from "../errors.js";
-import { s3Error, type S3Store } from "./s3/client.js";
+import { isTransient, s3Error, type S3Store } from "./s3/client.js";
 import { s3Url } from "./s3/location.js";
 import type { ArchiveSink, SinkResult } from "./sink.js";
 
@@ -142,14 +142,30 @@ class PartUploader extends Writable {
       this.pendingBytes >= size ||
       (final && (this.pendingBytes > 0 || this.partsStarted() === 0))
     ) {
-      const all = Buffer.concat(this.pending, this.pendingBytes);
-      const body = all.subarray(0, Math.min(size, all.length));
-      const rest = all.subarray(body.length);
-      this.pending = rest.length > 0 ? [rest] : [];
-      this.pendingBytes = rest.length;
-      await this.sendPart(Buffer.from(body));
+      await this.sendPart(this.takePart(size));
       if (final && this.pendingBytes === 0) break;
     }
+  }
+
+  /** The next `size` bytes (fewer at the end) as one buffer: one copy, the rest stays queued. */
+  private takePart(size: number): Buffer {
+    const out: Buffer[] = [];
+    let n = 0;
+    while (n < size && this.pending.length > 0) {
+      const c = this.pending[0] as Buffer;
+      const want = size - n;
+      if (c.length <= want) {
+        out.push(c);
+        n += c.length;
+        this.pending.shift();
+      } else {
+        out.push(c.subarray(0, want));
+        this.pending[0] = c.subarray(want);
+        n += want;
+      }
+    }
+    this.pendingBytes -= n;
+    return Buffer.concat(out, n);
   }
 
   private partsStarted(): number {
@@ -301,7 +317,8 @@ export class S3Sink implements ArchiveSink {
       } catch (e) {
         const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
         if (status === 404) return; // already gone (NoSuchUpload)
-        if (Date.now() + delay > deadline) {
+        // Only an unreachable or failing store is worth waiting for; a refusal is final.
+        if (!isTransient(e) || Date.now() + delay > deadline) {
           this.o.warn?.(
             `Could not abort the multipart upload ${uploadId} of ${this.url} (${(e as Error).name}): no object was written under that key, but the store keeps the uploaded parts until the upload is aborted. Abort it with: aws s3api abort-multipart-upload --bucket ${this.o.bucket} --key ${this.o.key} --upload-id ${uploadId} (add --endpoint-url for a non-AWS store), or give the bucket a lifecycle rule AbortIncompleteMultipartUpload.`,
           );

@@ -150,6 +150,16 @@ export async function backupAllCommand(ctx: Ctx, cmd: Command, o: AllOptions): P
     throw usage("WORKSPACE.NONE", `No workspaces in ${inst.sitesDir} (no sites/<name>/db.php).`);
   }
   const stamp = fleetStamp(ctx.rt.now());
+  // Options that no workspace can pass (-s with s3://, a bad --keep) fail once, up front.
+  planBackup({
+    positionals: [names[0] as string, fleetTarget(dest, names[0] as string, stamp)],
+    filesize: o.filesize,
+    keep: o.keep,
+    skipUnreadable: false,
+    sharedDir: inst.sharedDir,
+    cwd: ctx.rt.cwd,
+    platform: ctx.rt.platform,
+  });
   const s3 = isS3Url(dest) ? s3Store(ctx, cmd) : undefined;
   if (ctx.opts.dryRun) {
     const planned = names.map((ws) => ({ workspace: ws, target: fleetTarget(dest, ws, stamp) }));

@@ -112,5 +112,12 @@ describe("workspace-backup --all", () => {
     );
     expect(j.exitCode).toBe(2);
     expect(j.stderr).toContain("USAGE.JOBS_WITHOUT_ALL");
+    const split = await bin(
+      ["workspace-backup", "--all", "-s", "10", `s3://${s3.bucket}/fleet-split/`],
+      "2026-12-01T00:00:00Z",
+    );
+    expect(split.exitCode).toBe(2);
+    expect(split.stderr).toContain("S3.SPLIT_UNSUPPORTED");
+    expect(await s3.keys("fleet-split/")).toEqual([]);
   });
 });

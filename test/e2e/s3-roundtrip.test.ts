@@ -119,6 +119,14 @@ describe("workspace-restore from s3://", () => {
     expect(tree[SPECIAL_ENTRIES.secretFile]).toMatch(/^file 600 /);
   });
 
+  it("a missing bucket is told from a missing object: exit 1 naming bucket and endpoint", async () => {
+    const r = await bin(["workspace-restore", "-i", "s3://pmadmin-no-such-bucket/x.tar.gz"]);
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stderr).toContain("[S3.NO_BUCKET]");
+    expect(r.stderr).toContain("pmadmin-no-such-bucket");
+    expect(r.stderr).toContain(s3.endpoint);
+  });
+
   it("a missing object is named, exit 2; nothing is created", async () => {
     const name = uniqueName("s3no");
     const r = await bin(["workspace-restore", `s3://${s3.bucket}/nope/x.tar.gz`, name]);

@@ -2,7 +2,7 @@
 // from its first byte in ranged GETs (a few MiB each, streamed, never the whole object in memory),
 // each conditional on the ETag seen at the start: an object replaced between pass 1 and pass 2
 // fails the read instead of mixing two archives.
-import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { Readable } from "node:stream";
 import { failure } from "../../errors.js";
 import { s3Error, type S3Store } from "../s3/client.js";
@@ -16,7 +16,17 @@ export async function s3Source(loc: S3Location, store: S3Store): Promise<Archive
   const ctx = { action: "read", bucket: loc.bucket, key: loc.key, store };
   const head = await store.client
     .send(new HeadObjectCommand({ Bucket: loc.bucket, Key: loc.key }))
-    .catch((e: unknown) => {
+    .catch(async (e: unknown) => {
+      // A HEAD answers a bare 404 for a missing bucket too: ask the bucket to tell them apart.
+      if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) {
+        await store.client
+          .send(new HeadBucketCommand({ Bucket: loc.bucket }))
+          .catch((b: unknown) => {
+            const missing =
+              (b as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
+            throw s3Error(missing ? { name: "NoSuchBucket" } : e, ctx);
+          });
+      }
       throw s3Error(e, ctx);
     });
   const bytes = head.ContentLength ?? 0;

@@ -114,6 +114,12 @@ const NETWORK = new Set([
   "RequestTimeout",
 ]);
 
+/** Worth trying again: the store was unreachable or had a server-side fault. */
+export function isTransient(error: unknown): boolean {
+  const e = (error ?? {}) as SdkError;
+  return networkCode(e) !== undefined || (e.$metadata?.httpStatusCode ?? 0) >= 500;
+}
+
 /** The error's network code, if it is one (the SDK wraps node's errors in several ways). */
 function networkCode(e: SdkError): string | undefined {
   for (const c of [e.code, e.name, (e as { cause?: SdkError }).cause?.code]) {
