@@ -12,6 +12,7 @@ import { formatBytes, treeSize } from "../fsx/walk.js";
 import { resolveWorkspaces } from "../install/installation.js";
 import { applyRetention } from "../backup/retention.js";
 import { s3Store, withS3Options } from "../cli/s3-options.js";
+import { checkBucket } from "../archive/s3/client.js";
 import { backupAllCommand, type AllOptions } from "./workspace-backup-all.js";
 
 interface BackupOptions extends AllOptions {
@@ -156,6 +157,8 @@ async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const prep = await prepareBackup(workspaces, { rt: ctx.rt, inst });
   const s3 = plan.target.s3 ? s3Store(ctx, cmd) : undefined;
   if (ctx.opts.dryRun) {
+    // A dry run to a bucket also shows that the bucket is there and the keys work.
+    if (s3 && plan.target.s3) await checkBucket(s3, plan.target.s3.bucket, "write to");
     const sizes = await sizesOf(workspaces);
     const t = plan.target;
     const wouldRemove =

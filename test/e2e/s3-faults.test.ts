@@ -135,6 +135,15 @@ describe("a backup to s3:// that cannot finish", () => {
     expect(doc.error.message).toContain("pmadmin-no-such-bucket");
     expect(doc.error.message).toContain(s3.endpoint);
     expect(doc.error.hint).toMatch(/mb s3:\/\/pmadmin-no-such-bucket/);
+    // A dry run checks the bucket too.
+    const dry = await bin([
+      "--dry-run",
+      "workspace-backup",
+      ws.name,
+      "s3://pmadmin-no-such-bucket/x.tar",
+    ]);
+    expect(dry.exitCode, dry.stderr).toBe(1);
+    expect(dry.stderr).toContain("[S3.NO_BUCKET]");
   });
 
   it("unreachable endpoint: exit 1 naming the endpoint", async () => {

@@ -2,7 +2,7 @@
 // the AWS SDK's standard provider chain (environment, AWS_PROFILE and the shared config files,
 // container and instance roles): never from an option, never echoed. The endpoint is AWS unless
 // --s3-endpoint / AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL name another store (MinIO, Ceph RGW, B2…).
-import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { HeadBucketCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { failure, usage, type PmError } from "../../errors.js";
 
 export interface S3Settings {
@@ -155,7 +155,8 @@ export function s3Error(error: unknown, c: S3ErrorContext): PmError {
       },
     );
   }
-  if (name === "NoSuchBucket") {
+  // HeadBucket answers a bare 404 (no error name) for a missing bucket.
+  if (name === "NoSuchBucket" || (c.key === undefined && (name === "NotFound" || status === 404))) {
     return failure("S3.NO_BUCKET", `Bucket ${c.bucket} does not exist ${at}.`, {
       hint: `Create it (e.g. aws s3 mb s3://${c.bucket}) or fix the bucket name; for a non-AWS store check --s3-endpoint and --s3-path-style.`,
       details,
@@ -232,4 +233,13 @@ function setupError(
       details,
     },
   );
+}
+
+/** Whether the bucket exists and the credentials may use it (HeadBucket), as an S3.* error. */
+export async function checkBucket(store: S3Store, bucket: string, action: string): Promise<void> {
+  try {
+    await store.client.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch (e) {
+    throw s3Error(e, { action, bucket, store });
+  }
 }
