@@ -51,7 +51,10 @@ async function until(what: string, check: () => Promise<boolean>, ms = 60_000): 
 const dumpStages = async (): Promise<string[]> =>
   (await readdir(tmpdir())).filter((n) => n.startsWith(".pmadmin-dump-"));
 
-/** Starts a backup to `key` over an older object there, and waits until its upload is open. */
+/**
+ * Starts a backup to `key` over an older object there, and waits until its upload is open with
+ * at least one part stored: the upload is under way.
+ */
 async function startUpload(key: string) {
   await s3.put(key, OLD);
   const child = execa(
@@ -63,9 +66,10 @@ async function startUpload(key: string) {
       timeout: 300_000,
     },
   );
-  await until("the multipart upload to open", async () =>
-    (await s3.openUploads(key)).some((u) => u.key === key),
-  );
+  await until("a part of the multipart upload to be stored", async () => {
+    const u = (await s3.openUploads(key)).find((x) => x.key === key);
+    return u !== undefined && (await s3.partsOf(key, u.uploadId)) > 0;
+  });
   return { child };
 }
 
@@ -96,7 +100,6 @@ describe("a backup to s3:// that cannot finish", () => {
   it("SIGTERM during the upload: exit 130, older object untouched, no upload left open", async () => {
     const key = "faults/sigterm.tar";
     const { child } = await startUpload(key);
-    await new Promise((r) => setTimeout(r, 300));
     child.kill("SIGTERM");
     const r = await child;
     expect(r.exitCode, String(r.stderr)).toBe(130);

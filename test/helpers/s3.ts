@@ -4,8 +4,9 @@
 // AWS_SECRET_ACCESS_KEY). pmadmin always talks to it through a TCP relay on 127.0.0.1 that a test
 // can cut and reconnect ("the server stopped mid-upload, then came back") whatever the store.
 //
-// s3rver lacks ListMultipartUploads and AbortMultipartUpload; the harness adds both over its own
-// upload directory (test-only shims), so the same assertions run against s3rver and a real store.
+// s3rver lacks ListMultipartUploads, ListParts and AbortMultipartUpload; the harness adds them over
+// its own upload directory (test-only shims), so the same assertions run against s3rver and a real
+// store.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import net from "node:net";
@@ -17,6 +18,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
+  ListPartsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -42,6 +44,8 @@ export interface TestS3 {
   put(key: string, body: Buffer, metadata?: Record<string, string>): Promise<void>;
   /** Multipart uploads still open (ListMultipartUploads). */
   openUploads(prefix?: string): Promise<Array<{ key: string; uploadId: string }>>;
+  /** How many parts an open upload holds (ListParts). */
+  partsOf(key: string, uploadId: string): Promise<number>;
   /** Drop every connection and refuse new ones, as a stopped server does. */
   cut(): Promise<void>;
   /** Accept connections again on the same port. */
@@ -51,7 +55,7 @@ export interface TestS3 {
 
 const TEST_KEY = "S3RVER";
 
-/** ListMultipartUploads and AbortMultipartUpload for s3rver, over its upload directory. */
+/** ListMultipartUploads, ListParts and AbortMultipartUpload for s3rver, over its upload directory. */
 function uploadShims(srv: S3rver): S3rver["middleware"][number] {
   return async (ctx, next) => {
     const m = /^\/([^/]+)\/?(.*)$/.exec(ctx.path);
@@ -72,6 +76,13 @@ function uploadShims(srv: S3rver): S3rver["middleware"][number] {
       return;
     }
     const id = ctx.query["uploadId"];
+    if (ctx.method === "GET" && key !== undefined && id !== undefined && /^[0-9a-f]+$/.test(id)) {
+      const names = await readdir(path.join(dir, id)).catch(() => [] as string[]);
+      const parts = names.filter((n) => /^\d+$/.test(n)).sort((a, b) => Number(a) - Number(b));
+      ctx.type = "application/xml";
+      ctx.body = `<?xml version="1.0" encoding="UTF-8"?><ListPartsResult><Bucket>${bucket}</Bucket><Key>${key}</Key><UploadId>${id}</UploadId><IsTruncated>false</IsTruncated>${parts.map((n) => `<Part><PartNumber>${n}</PartNumber><ETag>"x"</ETag></Part>`).join("")}</ListPartsResult>`;
+      return;
+    }
     if (ctx.method === "DELETE" && key !== undefined && id !== undefined) {
       if (!/^[0-9a-f]+$/.test(id)) {
         ctx.status = 400;
@@ -189,6 +200,12 @@ export async function startTestS3(): Promise<TestS3> {
     },
     keys,
     openUploads,
+    async partsOf(key, uploadId) {
+      const r = await client.send(
+        new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId }),
+      );
+      return (r.Parts ?? []).length;
+    },
     async object(key) {
       try {
         const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
