@@ -202,4 +202,29 @@ describe("a restore from a damaged object", () => {
     bad[at] = (bad[at] ?? 0) ^ 0xff;
     await expectRefused("faults/altered.tar", bad, /RESTORE\.|checksum|corrupt/i);
   });
+
+  it("the server stops while the second pass loads it: exit 1, nothing left of the restore", async () => {
+    const name = uniqueName("s3cut");
+    const before = await restoreFootprint(path.join(install.sharedDir, "sites"), [name]);
+    const start = s3.bytesDown();
+    const child = execa(
+      process.execPath,
+      [BIN, "workspace-restore", `s3://${s3.bucket}/faults/good.tar`, name],
+      {
+        env: env(),
+        reject: false,
+        timeout: 300_000,
+      },
+    );
+    // Pass 1 reads the whole object; a quarter into pass 2 the store goes away.
+    await until("the second pass to be under way", () =>
+      Promise.resolve(s3.bytesDown() - start > good.length * 1.25),
+    );
+    await s3.cut();
+    const r = await child;
+    await s3.reconnect();
+    expect(r.exitCode, String(r.stderr)).toBe(1);
+    expect(String(r.stderr)).toMatch(/\[S3\.(UNREACHABLE|SHORT_READ)\]/);
+    expect(await restoreFootprint(path.join(install.sharedDir, "sites"), [name])).toEqual(before);
+  });
 });

@@ -50,6 +50,8 @@ export interface TestS3 {
   cut(): Promise<void>;
   /** Accept connections again on the same port. */
   reconnect(): Promise<void>;
+  /** Bytes the store has sent to pmadmin through the relay so far. */
+  bytesDown(): number;
   stop(): Promise<void>;
 }
 
@@ -102,6 +104,7 @@ async function startRelay(target: { host: string; port: number }) {
   const sockets = new Set<net.Socket>();
   let server: net.Server | undefined;
   let port = 0;
+  let down = 0;
   const listen = async (): Promise<void> => {
     server = net.createServer((client) => {
       const upstream = net.connect(target.port, target.host);
@@ -114,6 +117,7 @@ async function startRelay(target: { host: string; port: number }) {
       };
       client.on("error", drop).on("close", drop);
       upstream.on("error", drop).on("close", drop);
+      upstream.on("data", (d: Buffer) => (down += d.length));
       client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((resolve, reject) => {
@@ -130,7 +134,7 @@ async function startRelay(target: { host: string; port: number }) {
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
   };
   await listen();
-  return { port: () => port, cut, reconnect: listen };
+  return { port: () => port, cut, reconnect: listen, bytesDown: () => down };
 }
 
 export async function startTestS3(): Promise<TestS3> {
@@ -234,6 +238,7 @@ export async function startTestS3(): Promise<TestS3> {
     },
     cut: relay.cut,
     reconnect: relay.reconnect,
+    bytesDown: relay.bytesDown,
     async stop() {
       await relay.cut();
       // Leave an external store as it was found.
