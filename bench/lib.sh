@@ -35,5 +35,5 @@ bench_rounds() {
   done
   median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
   peak=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
-  printf 'median ratio pmadmin/baseline: %s (target <= 1.2)   pmadmin peak RSS: %d MB (target <= 256)\n' "$median" $((peak / 1024))
+  printf 'median ratio pmadmin/baseline: %s (target <= %s)   pmadmin peak RSS: %d MB (target <= 256)\n' "$median" "${BENCH_TARGET_RATIO:-1.2}" $((peak / 1024))
 }
