@@ -168,7 +168,7 @@ export async function backupAllCommand(ctx: Ctx, cmd: Command, o: AllOptions): P
       dryRun: true,
       destination: dest,
       jobs,
-      keep: o.keep ?? null,
+      keep: o.keep === undefined ? null : Number(o.keep),
       backups: planned,
     });
     for (const p of planned) ctx.out.line(`Would back up ${p.workspace} to ${p.target}`);
