@@ -1,9 +1,11 @@
 // Where backup writes an archive: an ArchiveSink takes the tar stream and keeps it out of sight
-// until commit(). Layers wrap a sink (gzip here; encryption next) and destinations end the chain
+// until commit(). Layers wrap a sink (gzip, then age: age-layer.ts) and destinations end the chain
 // (files and split parts: file-sink.ts; an object store next), so each plugs in at one place:
 // openArchiveSink().
 import { pipeline } from "node:stream/promises";
 import type { Writable } from "node:stream";
+import type { AgeEncryptKeys } from "./age-keys.js";
+import { encrypted } from "./age-layer.js";
 import { FileSink } from "./file-sink.js";
 import { ParallelGzip } from "./parallel-gzip.js";
 
@@ -39,12 +41,15 @@ export interface SinkOptions {
   gzip: boolean;
   /** Split into parts of at most this many bytes. */
   partBytes?: number | undefined;
+  /** Encrypt with age (between gzip and the destination: split parts split the age file). */
+  encrypt?: AgeEncryptKeys | undefined;
 }
 
-/** The sink a backup writes into: gzip (optional) in front of a file or split parts. */
+/** The sink a backup writes into: gzip (optional), age (optional), then a file or split parts. */
 export function openArchiveSink(o: SinkOptions): ArchiveSink {
   const files = new FileSink({ finalPath: o.finalPath, partBytes: o.partBytes });
-  return o.gzip ? gzipped(files) : files;
+  const stored = o.encrypt ? encrypted(files, o.encrypt) : files;
+  return o.gzip ? gzipped(stored) : stored;
 }
 
 /** gzip on every core (parallel-gzip.ts) in front of `inner`. */

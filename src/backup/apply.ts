@@ -8,6 +8,7 @@ import { access, constants, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { MANIFEST_NAME, type ManifestWorkspace } from "../archive/manifest.js";
 import { ManifestEntryLog } from "../archive/manifest-log.js";
+import type { AgeEncryptKeys } from "../archive/age-keys.js";
 import { openArchiveSink, type ArchiveSink, type WrittenFile } from "../archive/sink.js";
 import { TarWriter } from "../archive/tar-writer.js";
 import { failure, interrupted, throwIfInterrupted, usage } from "../errors.js";
@@ -39,6 +40,8 @@ export interface BackupDeps {
   openFile?: OpenForRead;
   /** Tests replace some file-system calls to make a file vanish or change at an exact moment. */
   siteFs?: Partial<SiteFs>;
+  /** age keys when the plan's target is encrypted (loaded by the command from its files). */
+  encrypt?: AgeEncryptKeys | undefined;
 }
 
 export interface BackupResult {
@@ -199,6 +202,7 @@ export async function applyBackup(
     finalPath: plan.target.path,
     gzip: plan.target.gzip,
     partBytes: plan.target.partBytes,
+    encrypt: plan.target.encrypted ? deps.encrypt : undefined,
   });
   // Aborting destroys the archive stream, so a write waiting for 'drain' fails at once.
   const onAbort = (): void => void sink.input.destroy(new Error("interrupted"));

@@ -18,6 +18,8 @@ export interface BackupTarget {
   gzip: boolean;
   /** Split part size in bytes, when -s was given. */
   partBytes: number | undefined;
+  /** An age file (`.age` appended to the name given); the keys come with the run (BackupDeps). */
+  encrypted: boolean;
 }
 
 export interface BackupPlan {
@@ -33,6 +35,8 @@ export interface PlanInput {
   filesize: string | undefined;
   keep: string | undefined;
   skipUnreadable: boolean;
+  /** --encrypt-to, --recipients-file or --passphrase-file was given. */
+  encrypted?: boolean;
   sharedDir: string;
   cwd: string;
   platform: Platform;
@@ -54,7 +58,7 @@ function partSizeMb(raw: string): number {
 }
 
 function compressionFor(file: string): "none" | "gzip" | undefined {
-  const lower = file.toLowerCase();
+  const lower = file.toLowerCase().replace(/\.age$/, "");
   if (lower.endsWith(".tar.gz") || lower.endsWith(".tgz")) return "gzip";
   if (lower.endsWith(".tar")) return "none";
   return undefined;
@@ -103,8 +107,19 @@ export function planBackup(i: PlanInput): BackupPlan {
     }
     keep = Number(i.keep);
   }
-  const bare = !file.includes("/") && !file.includes("\\");
-  const abs = bare ? path.join(i.sharedDir, "backups", file) : path.resolve(i.cwd, file);
+  const encrypted = i.encrypted === true;
+  if (/\.age$/i.test(file) && !encrypted) {
+    throw usage(
+      "BACKUP.AGE_WITHOUT_KEY",
+      `The backup file name '${file}' ends in .age but no key was given.`,
+      {
+        hint: "Add --encrypt-to age1… (or --recipients-file FILE, --passphrase-file FILE), or drop .age from the name.",
+      },
+    );
+  }
+  const named = encrypted && !/\.age$/i.test(file) ? `${file}.age` : file;
+  const bare = !named.includes("/") && !named.includes("\\");
+  const abs = bare ? path.join(i.sharedDir, "backups", named) : path.resolve(i.cwd, named);
   return {
     workspaces: [...new Set(workspaces)],
     target: {
@@ -114,6 +129,7 @@ export function planBackup(i: PlanInput): BackupPlan {
       // ProcessMaker's split backups are always a gzip tar, whatever the name says.
       gzip: compression === "gzip" || partBytes !== undefined,
       partBytes,
+      encrypted,
     },
     skipUnreadable: i.skipUnreadable,
     keep,

@@ -10,11 +10,19 @@ import { noProgress, ttyProgress } from "../backup/progress.js";
 import { formatBytes, treeSize } from "../fsx/walk.js";
 import { resolveWorkspaces } from "../install/installation.js";
 import { applyRetention } from "../backup/retention.js";
+import { loadEncryptKeys } from "../archive/age-keys.js";
 
 interface BackupOptions {
   filesize?: string;
   keep?: string;
   skipUnreadable?: boolean;
+  encryptTo?: string[];
+  recipientsFile?: string;
+  passphraseFile?: string;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 export function registerWorkspaceBackup(program: Command, bind: Binder): void {
@@ -37,9 +45,19 @@ export function registerWorkspaceBackup(program: Command, bind: Binder): void {
       "--skip-unreadable",
       "leave out files pmadmin cannot read (listed as warnings) instead of failing",
     )
+    .option(
+      "--encrypt-to <recipient>",
+      "encrypt the archive with age to this public key (age1…; repeatable); .age is appended",
+      collect,
+    )
+    .option("--recipients-file <file>", "encrypt to the age recipients listed in FILE (one a line)")
+    .option(
+      "--passphrase-file <file>",
+      "encrypt with the passphrase on FILE's first line (age scrypt; FILE mode 0600)",
+    )
     .addHelpText(
       "after",
-      "\nA file name without '/' goes to <shared>/backups/. Endings: .tar (uncompressed), .tar.gz or .tgz (gzip).\nExamples:\n  pmadmin workspace-backup workflow\n  pmadmin workspace-backup --keep 7 workflow workflow-$(date +%F).tar.gz\n  pmadmin workspace-backup -s 500 workflow /mnt/backup/workflow.tar",
+      "\nEncrypted archives (age) are read back by pmadmin (workspace-restore --identity FILE) or the age CLI; ProcessMaker itself cannot read them.\nA file name without '/' goes to <shared>/backups/. Endings: .tar (uncompressed), .tar.gz or .tgz (gzip).\nExamples:\n  pmadmin workspace-backup workflow\n  pmadmin workspace-backup --keep 7 workflow workflow-$(date +%F).tar.gz\n  pmadmin workspace-backup -s 500 workflow /mnt/backup/workflow.tar",
     )
     .action(bind(workspaceBackupCommand));
 }
@@ -66,14 +84,14 @@ function dryRun(
   ctx.out.document({
     ok: true,
     dryRun: true,
-    target: { path: t.path, gzip: t.gzip, partBytes: t.partBytes ?? null },
+    target: { path: t.path, gzip: t.gzip, partBytes: t.partBytes ?? null, encrypted: t.encrypted },
     workspaces,
     dumpProgram: prep.dumpVersion,
     keep: plan.keep ?? null,
     wouldRemove,
   });
   ctx.out.line(
-    `Would write ${t.path}${t.partBytes ? `.00, .01, … (parts of at most ${formatBytes(t.partBytes)})` : ""} (${t.gzip ? "gzip" : "uncompressed"} tar, mode 0600)`,
+    `Would write ${t.path}${t.partBytes ? `.00, .01, … (parts of at most ${formatBytes(t.partBytes)})` : ""} (${t.gzip ? "gzip" : "uncompressed"} tar${t.encrypted ? ", age-encrypted" : ""}, mode 0600)`,
   );
   for (const w of workspaces) {
     ctx.out.line(
@@ -123,6 +141,11 @@ function render(ctx: Ctx, plan: BackupPlan, r: BackupResult): void {
 
 async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const o = cmd.opts<BackupOptions>();
+  const encrypt = await loadEncryptKeys({
+    encryptTo: o.encryptTo ?? [],
+    recipientsFile: o.recipientsFile,
+    passphraseFile: o.passphraseFile,
+  });
   const inst = await ctx.installation();
   // Validate the whole command line (endings, -s, Windows) before touching anything.
   const plan = planBackup({
@@ -130,6 +153,7 @@ async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
     filesize: o.filesize,
     keep: o.keep,
     skipUnreadable: o.skipUnreadable === true,
+    encrypted: encrypt !== undefined,
     sharedDir: inst.sharedDir,
     cwd: ctx.rt.cwd,
     platform: ctx.rt.platform,
@@ -164,6 +188,7 @@ async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
     inst,
     progress,
     warn: (t) => ctx.out.warn(t),
+    encrypt,
   });
   render(ctx, plan, result);
   return 0;

@@ -12,6 +12,7 @@ import type { DbTarget } from "../db/types.js";
 import { usage } from "../errors.js";
 import { treeSize } from "../fsx/walk.js";
 import { assertWorkspaceName } from "../install/names.js";
+import { loadDecryptKeys } from "../archive/age-keys.js";
 import { resolveArchive, type ArchiveSource } from "../archive/read/source.js";
 import { describeArchive } from "../restore/describe.js";
 import type { RestorePlan } from "../restore/plan.js";
@@ -34,6 +35,8 @@ interface RestoreFlags {
   lang?: string;
   port?: string;
   allowCrossPlatform?: boolean;
+  identity?: string;
+  passphraseFile?: string;
 }
 
 export function registerWorkspaceRestore(program: Command, bind: Binder): void {
@@ -60,6 +63,18 @@ export function registerWorkspaceRestore(program: Command, bind: Binder): void {
       "port of the database server (overrides the admin credentials' port)",
     )
     .option("--allow-cross-platform", "restore a backup made on another operating system")
+    .option(
+      "--identity <file>",
+      "decrypt an age-encrypted backup with the identity in FILE (mode 0600)",
+    )
+    .option(
+      "--passphrase-file <file>",
+      "decrypt an age-encrypted backup with the passphrase on FILE's first line",
+    )
+    .addHelpText(
+      "after",
+      "\nAn age-encrypted backup (found by its header, e.g. workflow.tar.gz.age) is decrypted on the fly; ProcessMaker itself cannot read encrypted archives.",
+    )
     .action(bind(workspaceRestoreCommand));
 }
 
@@ -87,6 +102,10 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
   // Options are checked before any file is looked at (a bad --port is a usage error first).
   if (flags.port !== undefined)
     adminWithPort({ host: "", port: undefined, user: "", password: "" }, flags.port);
+  const keys = await loadDecryptKeys({
+    identity: flags.identity,
+    passphraseFile: flags.passphraseFile,
+  });
   const inst = await ctx.installation();
   const progress = (m: string): void =>
     ctx.out.progressAllowed ? ctx.out.info(m) : ctx.out.verbose(m);
@@ -94,6 +113,7 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
     sharedDir: inst.sharedDir,
     cwd: ctx.rt.cwd,
     multiple: flags.multiple === true,
+    keys,
   });
   progress(
     `reading ${source.file}${source.parts.length > 1 ? ` (${source.parts.length} parts)` : ""}`,

@@ -7,7 +7,9 @@ import { open, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { usage } from "../../errors.js";
+import type { AgeDecryptKeys } from "../age-keys.js";
 import { listParts } from "../parts.js";
+import { AGE_MAGIC, decryptingSource, isAgeHeader } from "./age-source.js";
 
 export interface ArchiveSource {
   /** The name the user means, for messages (the file, or the common name of the parts). */
@@ -17,6 +19,8 @@ export interface ArchiveSource {
   bytes: number;
   /** Whether the bytes are gzip (the tar inside is then inflated by the reader). */
   gzip: boolean;
+  /** Whether the stored bytes are an age file (open() yields them decrypted). */
+  encrypted?: boolean;
   /** The whole archive's bytes from its first byte, with back-pressure; each call starts over. */
   open(): Readable;
 }
@@ -32,7 +36,7 @@ async function exists(p: string): Promise<boolean> {
 
 export async function resolveArchive(
   name: string,
-  o: { sharedDir: string; cwd: string; multiple: boolean },
+  o: { sharedDir: string; cwd: string; multiple: boolean; keys?: AgeDecryptKeys | undefined },
 ): Promise<ArchiveSource> {
   let file: string;
   if (!name.includes("/") && !name.includes("\\")) {
@@ -63,14 +67,16 @@ export async function resolveArchive(
   }
   let bytes = 0;
   for (const p of parts) bytes += (await stat(p)).size;
-  const head = Buffer.alloc(2);
+  const head = Buffer.alloc(AGE_MAGIC.length);
   const fh = await open(parts[0] ?? file, "r");
   try {
-    await fh.read(head, 0, 2, 0);
+    await fh.read(head, 0, head.length, 0);
   } finally {
     await fh.close();
   }
-  return fileSource(file, parts, bytes, head[0] === 0x1f && head[1] === 0x8b);
+  const src = fileSource(file, parts, bytes, head[0] === 0x1f && head[1] === 0x8b);
+  // An age file (by its header, whatever its name): decrypted before gunzip.
+  return isAgeHeader(head) ? decryptingSource(src, o.keys) : src;
 }
 
 /** Files read back to back as one archive. */
