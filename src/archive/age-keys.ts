@@ -12,10 +12,13 @@ export type AgeEncryptKeys =
 
 export type AgeDecryptKeys =
   | { kind: "identities"; identities: string[]; file: string }
-  | { kind: "passphrase"; passphrase: string; file: string };
+  | { kind: "passphrase"; passphrase: string; file: string }
+  /** The file key a backup just encrypted with (workspace-backup --verify: no identity needed). */
+  | { kind: "fileKey"; fileKey: Uint8Array };
 
 /** The option that gave the decryption keys, for messages. */
 export function keyOption(k: AgeDecryptKeys): string {
+  if (k.kind === "fileKey") return "the backup's own file key";
   return k.kind === "identities" ? `--identity ${k.file}` : `--passphrase-file ${k.file}`;
 }
 

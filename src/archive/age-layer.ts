@@ -32,18 +32,30 @@ export async function* buffersOf(s: ReadableStream<Uint8Array>): AsyncGenerator<
     yield Buffer.from(c.buffer, c.byteOffset, c.byteLength);
 }
 
-export function encrypter(keys: AgeEncryptKeys): Encrypter {
+/**
+ * `onFileKey` receives the file's random key (recipients only: a passphrase file is wrapped by
+ * scrypt alone), so --verify can read back what was written without the private identity.
+ */
+export function encrypter(keys: AgeEncryptKeys, onFileKey?: (key: Uint8Array) => void): Encrypter {
   const e = new Encrypter();
   if (keys.kind === "passphrase") e.setPassphrase(keys.passphrase);
   else for (const r of keys.recipients) e.addRecipient(r);
+  if (keys.kind === "recipients" && onFileKey) {
+    // A recipient that wraps nothing (no stanza in the header): it only sees the key.
+    e.addRecipient({ wrapFileKey: (k: Uint8Array) => (onFileKey(k), []) });
+  }
   return e;
 }
 
 /** age encryption in front of `inner`. */
-export function encrypted(inner: ArchiveSink, keys: AgeEncryptKeys): ArchiveSink {
+export function encrypted(
+  inner: ArchiveSink,
+  keys: AgeEncryptKeys,
+  onFileKey?: (key: Uint8Array) => void,
+): ArchiveSink {
   const input = new PassThrough({ highWaterMark: 1 << 20 });
   const piped = (async () => {
-    const out = await encrypter(keys).encrypt(webStreamOf(input));
+    const out = await encrypter(keys, onFileKey).encrypt(webStreamOf(input));
     await pipeline(buffersOf(out), inner.input);
   })();
   piped.catch((error: unknown) => input.destroy(error as Error)); // writers upstream stop at once

@@ -43,12 +43,14 @@ export interface SinkOptions {
   partBytes?: number | undefined;
   /** Encrypt with age (between gzip and the destination: split parts split the age file). */
   encrypt?: AgeEncryptKeys | undefined;
+  /** Receives the age file key (to verify what was written without the private identity). */
+  onFileKey?: ((key: Uint8Array) => void) | undefined;
 }
 
 /** The sink a backup writes into: gzip (optional), age (optional), then a file or split parts. */
 export function openArchiveSink(o: SinkOptions): ArchiveSink {
   const files = new FileSink({ finalPath: o.finalPath, partBytes: o.partBytes });
-  const stored = o.encrypt ? encrypted(files, o.encrypt) : files;
+  const stored = o.encrypt ? encrypted(files, o.encrypt, o.onFileKey) : files;
   return o.gzip ? gzipped(stored) : stored;
 }
 

@@ -8,7 +8,9 @@ import { access, constants, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { MANIFEST_NAME, type ManifestWorkspace } from "../archive/manifest.js";
 import { ManifestEntryLog } from "../archive/manifest-log.js";
-import type { AgeEncryptKeys } from "../archive/age-keys.js";
+import { tmpdir } from "node:os";
+import type { AgeDecryptKeys, AgeEncryptKeys } from "../archive/age-keys.js";
+import { resolveArchive } from "../archive/read/source.js";
 import { openArchiveSink, type ArchiveSink, type WrittenFile } from "../archive/sink.js";
 import { TarWriter } from "../archive/tar-writer.js";
 import { failure, interrupted, throwIfInterrupted, usage } from "../errors.js";
@@ -27,6 +29,7 @@ import type { BackupPlan } from "./plan.js";
 import type { Prepared } from "./prepare.js";
 import type { Progress } from "./progress.js";
 import { applyRetention } from "./retention.js";
+import { verifyArchive } from "./verify.js";
 import { archiveWriteFailure } from "./write-failure.js";
 import type { OpenForRead } from "./site-files.js";
 import type { SiteFs } from "./site-fs.js";
@@ -160,6 +163,51 @@ async function retain(plan: BackupPlan, prep: Prepared, files: WrittenFile[]): P
   });
 }
 
+/** How --verify decrypts what was just written: the file key seen, else the passphrase. */
+function readBackKeys(
+  keys: AgeEncryptKeys | undefined,
+  fileKey: Uint8Array | undefined,
+): AgeDecryptKeys | undefined {
+  if (fileKey !== undefined) return { kind: "fileKey", fileKey };
+  if (keys?.kind === "passphrase")
+    return { kind: "passphrase", passphrase: keys.passphrase, file: "--passphrase-file" };
+  return undefined;
+}
+
+/**
+ * --verify: the committed archive, read back whole (backups verify). A backup that fails is
+ * removed (it would only pass for a good one) and never counts for --keep.
+ */
+async function verifyWritten(
+  plan: BackupPlan,
+  files: WrittenFile[],
+  keys: AgeDecryptKeys | undefined,
+  rt: Runtime,
+): Promise<void> {
+  const workDir = await mkdtemp(path.join(tmpdir(), "pmadmin-verify-"));
+  try {
+    const src = await resolveArchive(plan.target.path, {
+      sharedDir: "",
+      cwd: rt.cwd,
+      multiple: plan.target.partBytes !== undefined,
+      keys,
+    });
+    const r = await verifyArchive(src, { workDir, signal: rt.signal });
+    if (r.ok) return;
+    for (const f of files) await rm(f.path, { force: true });
+    const p = r.problem;
+    throw failure(
+      "BACKUP.VERIFY_FAILED",
+      `The backup ${plan.target.path} did not verify (${p?.entry ? `${p.entry}: ` : ""}${p?.message ?? "unknown"}); it was removed.`,
+      {
+        hint: "Check the disk and memory of this host (a backup read back differently), then back up again.",
+      },
+    );
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
 function summary(
   reports: WorkspaceReport[],
 ): Pick<BackupResult, "workspaces" | "tables" | "rows" | "fileCount"> {
@@ -198,11 +246,13 @@ export async function applyBackup(
   rt.signal.addEventListener("abort", onSignal, { once: true });
   // One that came while the lock was being taken: 'abort' has fired already, so act on it here.
   if (rt.signal.aborted) onSignal();
+  let fileKey: Uint8Array | undefined;
   const sink: ArchiveSink = openArchiveSink({
     finalPath: plan.target.path,
     gzip: plan.target.gzip,
     partBytes: plan.target.partBytes,
     encrypt: plan.target.encrypted ? deps.encrypt : undefined,
+    onFileKey: (k) => (fileKey = k),
   });
   // Aborting destroys the archive stream, so a write waiting for 'drain' fails at once.
   const onAbort = (): void => void sink.input.destroy(new Error("interrupted"));
@@ -222,6 +272,7 @@ export async function applyBackup(
     if (rt.signal.aborted) throw interrupted();
     locks.assertHeld();
     await sink.commit();
+    if (plan.verify) await verifyWritten(plan, out.files, readBackKeys(deps.encrypt, fileKey), rt);
     const removed = await retain(plan, prep, out.files);
     return { ...out, ...summary(reports), durationMs: Date.now() - started, removed, warnings };
   } catch (error) {

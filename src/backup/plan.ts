@@ -27,6 +27,8 @@ export interface BackupPlan {
   target: BackupTarget;
   skipUnreadable: boolean;
   keep: number | undefined;
+  /** --verify: read the written archive back whole before reporting success. */
+  verify: boolean;
 }
 
 export interface PlanInput {
@@ -37,6 +39,7 @@ export interface PlanInput {
   skipUnreadable: boolean;
   /** --encrypt-to, --recipients-file or --passphrase-file was given. */
   encrypted?: boolean;
+  verify?: boolean;
   sharedDir: string;
   cwd: string;
   platform: Platform;
@@ -133,5 +136,6 @@ export function planBackup(i: PlanInput): BackupPlan {
     },
     skipUnreadable: i.skipUnreadable,
     keep,
+    verify: i.verify === true,
   };
 }

@@ -19,6 +19,7 @@ interface BackupOptions {
   encryptTo?: string[];
   recipientsFile?: string;
   passphraseFile?: string;
+  verify?: boolean;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -54,6 +55,10 @@ export function registerWorkspaceBackup(program: Command, bind: Binder): void {
     .option(
       "--passphrase-file <file>",
       "encrypt with the passphrase on FILE's first line (age scrypt; FILE mode 0600)",
+    )
+    .option(
+      "--verify",
+      "read the written backup back whole (as `backups verify`) before reporting success",
     )
     .addHelpText(
       "after",
@@ -124,6 +129,7 @@ function render(ctx: Ctx, plan: BackupPlan, r: BackupResult): void {
     fileCount: r.fileCount,
     durationMs: r.durationMs,
     removed: r.removed,
+    verified: plan.verify,
     warnings: r.warnings,
   });
   const where =
@@ -131,6 +137,7 @@ function render(ctx: Ctx, plan: BackupPlan, r: BackupResult): void {
       ? (r.files[0]?.path ?? plan.target.path)
       : `${plan.target.path}.00 … ${r.files.length} parts`;
   ctx.out.line(`Backup written: ${where} (${formatBytes(r.bytes)}, sha256 ${r.sha256})`);
+  if (plan.verify) ctx.out.line("  verified: read back whole, every checksum and dump sound");
   for (const w of r.workspaces) {
     const dbs = w.databases.map((d) => `${d.name}: ${d.tables} tables, ${d.rows} rows`).join("; ");
     ctx.out.line(`  ${w.name}: ${dbs}; ${w.files.count} files (${formatBytes(w.files.bytes)})`);
@@ -154,6 +161,7 @@ async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
     keep: o.keep,
     skipUnreadable: o.skipUnreadable === true,
     encrypted: encrypt !== undefined,
+    verify: o.verify === true,
     sharedDir: inst.sharedDir,
     cwd: ctx.rt.cwd,
     platform: ctx.rt.platform,

@@ -50,6 +50,7 @@ async function unwrapFileKey(src: ArchiveSource, keys: AgeDecryptKeys): Promise<
   const header = await readHeader(src);
   const d = new Decrypter();
   if (keys.kind === "passphrase") d.addPassphrase(keys.passphrase);
+  else if (keys.kind === "fileKey") d.addIdentity({ unwrapFileKey: () => keys.fileKey });
   else for (const id of keys.identities) d.addIdentity(id);
   try {
     return await d.decryptHeader(header);
