@@ -29,6 +29,7 @@ import type { BackupPlan } from "./plan.js";
 import type { Prepared } from "./prepare.js";
 import type { Progress } from "./progress.js";
 import { applyRetention } from "./retention.js";
+import { hasCalendarRules } from "./calendar-retention.js";
 import { verifyArchive } from "./verify.js";
 import { archiveWriteFailure } from "./write-failure.js";
 import type { OpenForRead } from "./site-files.js";
@@ -151,14 +152,21 @@ function archiveRun(
   };
 }
 
-/** --keep: the older backups of the new one's family beyond the newest `keep` go. */
-async function retain(plan: BackupPlan, prep: Prepared, files: WrittenFile[]): Promise<string[]> {
-  if (plan.keep === undefined) return [];
+/** --keep, --keep-daily/weekly/monthly: the older backups of the new one's family no rule keeps go. */
+async function retain(
+  plan: BackupPlan,
+  prep: Prepared,
+  files: WrittenFile[],
+  now: Date,
+): Promise<string[]> {
+  if (plan.keep === undefined && !hasCalendarRules(plan.calendar)) return [];
   return applyRetention({
     dir: plan.target.dir,
     target: plan.target.path,
     workspaces: prep.workspaces.map((pw) => pw.ws.name),
     keep: plan.keep,
+    calendar: plan.calendar,
+    now,
     newFiles: files.map((f) => f.path),
   });
 }
@@ -273,7 +281,7 @@ export async function applyBackup(
     locks.assertHeld();
     await sink.commit();
     if (plan.verify) await verifyWritten(plan, out.files, readBackKeys(deps.encrypt, fileKey), rt);
-    const removed = await retain(plan, prep, out.files);
+    const removed = await retain(plan, prep, out.files, rt.now());
     return { ...out, ...summary(reports), durationMs: Date.now() - started, removed, warnings };
   } catch (error) {
     stop.abort(error);

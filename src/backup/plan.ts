@@ -4,6 +4,7 @@
 import path from "node:path";
 import { refused, usage } from "../errors.js";
 import type { Platform } from "../runtime.js";
+import type { CalendarRules } from "./calendar-retention.js";
 
 const SUPPORTED_ENDINGS = [".tar", ".tar.gz", ".tgz"] as const;
 const DEFAULT_PART_MB = 1000;
@@ -29,6 +30,8 @@ export interface BackupPlan {
   keep: number | undefined;
   /** --verify: read the written archive back whole before reporting success. */
   verify: boolean;
+  /** --keep-daily/--keep-weekly/--keep-monthly (calendar-retention.ts). */
+  calendar: CalendarRules;
 }
 
 export interface PlanInput {
@@ -40,6 +43,9 @@ export interface PlanInput {
   /** --encrypt-to, --recipients-file or --passphrase-file was given. */
   encrypted?: boolean;
   verify?: boolean;
+  keepDaily?: string | undefined;
+  keepWeekly?: string | undefined;
+  keepMonthly?: string | undefined;
   sharedDir: string;
   cwd: string;
   platform: Platform;
@@ -65,6 +71,14 @@ function compressionFor(file: string): "none" | "gzip" | undefined {
   if (lower.endsWith(".tar.gz") || lower.endsWith(".tgz")) return "gzip";
   if (lower.endsWith(".tar")) return "none";
   return undefined;
+}
+
+/** A retention count: a whole number of at least 1. */
+function keepCount(option: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1)
+    throw usage("USAGE.BAD_NUMBER", `${option} takes a whole number of at least 1, not '${raw}'.`);
+  return Number(raw);
 }
 
 export function planBackup(i: PlanInput): BackupPlan {
@@ -100,16 +114,7 @@ export function planBackup(i: PlanInput): BackupPlan {
     }
     partBytes = mb * MIB;
   }
-  let keep: number | undefined;
-  if (i.keep !== undefined) {
-    if (!/^\d+$/.test(i.keep) || Number(i.keep) < 1) {
-      throw usage(
-        "USAGE.BAD_NUMBER",
-        `--keep takes a whole number of at least 1, not '${i.keep}'.`,
-      );
-    }
-    keep = Number(i.keep);
-  }
+  const keep = keepCount("--keep", i.keep);
   const encrypted = i.encrypted === true;
   if (/\.age$/i.test(file) && !encrypted) {
     throw usage(
@@ -137,5 +142,10 @@ export function planBackup(i: PlanInput): BackupPlan {
     skipUnreadable: i.skipUnreadable,
     keep,
     verify: i.verify === true,
+    calendar: {
+      daily: keepCount("--keep-daily", i.keepDaily),
+      weekly: keepCount("--keep-weekly", i.keepWeekly),
+      monthly: keepCount("--keep-monthly", i.keepMonthly),
+    },
   };
 }

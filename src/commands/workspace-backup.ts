@@ -10,6 +10,7 @@ import { noProgress, ttyProgress } from "../backup/progress.js";
 import { formatBytes, treeSize } from "../fsx/walk.js";
 import { resolveWorkspaces } from "../install/installation.js";
 import { applyRetention } from "../backup/retention.js";
+import { hasCalendarRules } from "../backup/calendar-retention.js";
 import { loadEncryptKeys } from "../archive/age-keys.js";
 
 interface BackupOptions {
@@ -20,6 +21,9 @@ interface BackupOptions {
   recipientsFile?: string;
   passphraseFile?: string;
   verify?: boolean;
+  keepDaily?: string;
+  keepWeekly?: string;
+  keepMonthly?: string;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -41,6 +45,18 @@ export function registerWorkspaceBackup(program: Command, bind: Binder): void {
     .option(
       "--keep <n>",
       "after success, keep the newest N backups of the same family (same directory and workspaces, same name with its date/time masked)",
+    )
+    .option(
+      "--keep-daily <n>",
+      "also keep the newest backup of each of the last N days (UTC) with one",
+    )
+    .option(
+      "--keep-weekly <n>",
+      "also keep the newest backup of each of the last N ISO weeks with one",
+    )
+    .option(
+      "--keep-monthly <n>",
+      "also keep the newest backup of each of the last N months with one",
     )
     .option(
       "--skip-unreadable",
@@ -65,6 +81,21 @@ export function registerWorkspaceBackup(program: Command, bind: Binder): void {
       "\nEncrypted archives (age) are read back by pmadmin (workspace-restore --identity FILE) or the age CLI; ProcessMaker itself cannot read them.\nA file name without '/' goes to <shared>/backups/. Endings: .tar (uncompressed), .tar.gz or .tgz (gzip).\nExamples:\n  pmadmin workspace-backup workflow\n  pmadmin workspace-backup --keep 7 workflow workflow-$(date +%F).tar.gz\n  pmadmin workspace-backup -s 500 workflow /mnt/backup/workflow.tar",
     )
     .action(bind(workspaceBackupCommand));
+}
+
+const retains = (plan: BackupPlan): boolean =>
+  plan.keep !== undefined || hasCalendarRules(plan.calendar);
+
+function keepRules(plan: BackupPlan): string {
+  const c = plan.calendar;
+  return [
+    plan.keep !== undefined ? `the newest ${plan.keep} backups` : "",
+    c.daily ? `one a day for ${c.daily} days` : "",
+    c.weekly ? `one a week for ${c.weekly} weeks` : "",
+    c.monthly ? `one a month for ${c.monthly} months` : "",
+  ]
+    .filter((x) => x !== "")
+    .join(", ");
 }
 
 function dryRun(
@@ -93,6 +124,7 @@ function dryRun(
     workspaces,
     dumpProgram: prep.dumpVersion,
     keep: plan.keep ?? null,
+    keepCalendar: plan.calendar,
     wouldRemove,
   });
   ctx.out.line(
@@ -107,9 +139,9 @@ function dryRun(
         `    database ${d.name}: ${d.tables} tables, ${d.views} views, ${d.triggers} triggers`,
       );
   }
-  if (plan.keep !== undefined) {
+  if (retains(plan)) {
     ctx.out.line(
-      `  then keep the newest ${plan.keep} backups of its family (${path.basename(t.path)} with the date and time masked, same workspaces) in ${t.dir}`,
+      `  then keep ${keepRules(plan)} of its family (${path.basename(t.path)} with the date and time masked, same workspaces) in ${t.dir}`,
     );
     for (const f of wouldRemove) ctx.out.line(`  would remove older backup ${f}`);
     if (wouldRemove.length === 0) ctx.out.line("  would remove no older backup");
@@ -162,6 +194,9 @@ async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
     skipUnreadable: o.skipUnreadable === true,
     encrypted: encrypt !== undefined,
     verify: o.verify === true,
+    keepDaily: o.keepDaily,
+    keepWeekly: o.keepWeekly,
+    keepMonthly: o.keepMonthly,
     sharedDir: inst.sharedDir,
     cwd: ctx.rt.cwd,
     platform: ctx.rt.platform,
@@ -171,22 +206,23 @@ async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
   if (ctx.opts.dryRun) {
     const sizes = await Promise.all(workspaces.map((w) => treeSize(w.siteDir)));
     const t = plan.target;
-    const wouldRemove =
-      plan.keep === undefined
-        ? []
-        : await applyRetention({
-            dir: t.dir,
-            target: t.path,
-            workspaces: workspaces.map((w) => w.name),
-            keep: plan.keep,
-            // Parts of an older backup of the same name are replaced by the new one, not removed.
-            newFiles: [t.partBytes === undefined ? t.path : `${t.path}.00`],
-            dryRun: true,
-          }).catch((e: unknown) => {
-            // No backup directory yet: nothing to remove.
-            if ((e as { code?: unknown }).code === "ENOENT") return [] as string[];
-            throw e;
-          });
+    const wouldRemove = !retains(plan)
+      ? []
+      : await applyRetention({
+          dir: t.dir,
+          target: t.path,
+          workspaces: workspaces.map((w) => w.name),
+          keep: plan.keep,
+          calendar: plan.calendar,
+          now: ctx.rt.now(),
+          // Parts of an older backup of the same name are replaced by the new one, not removed.
+          newFiles: [t.partBytes === undefined ? t.path : `${t.path}.00`],
+          dryRun: true,
+        }).catch((e: unknown) => {
+          // No backup directory yet: nothing to remove.
+          if ((e as { code?: unknown }).code === "ENOENT") return [] as string[];
+          throw e;
+        });
     return dryRun(ctx, plan, prep, sizes, wouldRemove);
   }
   const progress =
