@@ -118,6 +118,15 @@ function workspacesOf(scan: ArchiveScan): { found: Found[]; problem: VerifyProbl
   return { found, problem };
 }
 
+/** Every dump the archive's metas name: entry path → database name and meta. */
+export function dumpsOf(scan: ArchiveScan): Map<string, { name: string; meta: PmMeta }> {
+  const out = new Map<string, { name: string; meta: PmMeta }>();
+  for (const f of workspacesOf(scan).found)
+    for (const d of f.meta?.databases ?? [])
+      if (f.meta) out.set(`${f.dumpDir}${d.name}.sql`, { name: d.name, meta: f.meta });
+  return out;
+}
+
 /** The verdict of each workspace once the archive was read to its end. */
 async function judge(
   scan: ArchiveScan,

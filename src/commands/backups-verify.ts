@@ -10,14 +10,20 @@ import type { Ctx } from "../cli/context.js";
 import { loadDecryptKeys } from "../archive/age-keys.js";
 import { listParts } from "../archive/parts.js";
 import { resolveArchive, type ArchiveSource } from "../archive/read/source.js";
-import { verifyArchive, type VerifyResult } from "../backup/verify.js";
-import { ExitCode } from "../errors.js";
+import { restoreTest, type RestoreTestResult } from "../backup/restore-test.js";
+import { dumpsOf, verifyArchive, type VerifyResult } from "../backup/verify.js";
+import type { DbTarget } from "../db/types.js";
+import { adminCredentials, locateInstallation } from "../install/installation.js";
+import type { ArchiveScan } from "../restore/scan.js";
+import { ExitCode, usage } from "../errors.js";
 import { formatBytes } from "../fsx/walk.js";
 import type { Output } from "../ui/output.js";
 
 interface VerifyFlags {
   identity?: string;
   passphraseFile?: string;
+  restoreTest?: boolean;
+  sandbox?: string;
 }
 
 export function registerBackupsVerify(backups: Command, bind: Binder): void {
@@ -37,6 +43,14 @@ export function registerBackupsVerify(backups: Command, bind: Binder): void {
     .option(
       "--passphrase-file <file>",
       "decrypt with the passphrase on FILE's first line (mode 0600)",
+    )
+    .option(
+      "--restore-test",
+      "also load each dump into a throw-away database (restricted account), run check-integrity's storage and reference checks on it, drop it",
+    )
+    .option(
+      "--sandbox <dir>",
+      "with --restore-test: use the server of the installation (sandbox) at DIR, not this installation's",
     )
     .addHelpText(
       "after",
@@ -88,9 +102,60 @@ export function verifyDocument(r: VerifyResult): Record<string, unknown> {
   return rest;
 }
 
+/** The server a restore test loads into: the sandbox's (--sandbox DIR), else the installation's. */
+async function restoreTestAdmin(ctx: Ctx, flags: VerifyFlags): Promise<DbTarget> {
+  if (flags.sandbox === undefined) return { ...(await ctx.adminCredentials()) };
+  const settings = {
+    installDir: path.resolve(ctx.rt.cwd, flags.sandbox),
+    env: {},
+    cwd: ctx.rt.cwd,
+  };
+  const inst = await locateInstallation(settings);
+  return { ...adminCredentials(inst, settings) };
+}
+
+async function runRestoreTest(
+  ctx: Ctx,
+  flags: VerifyFlags,
+  source: ArchiveSource,
+  scan: ArchiveScan,
+): Promise<RestoreTestResult> {
+  const admin = await restoreTestAdmin(ctx, flags);
+  return restoreTest({
+    source,
+    dumps: dumpsOf(scan),
+    admin,
+    env: ctx.rt.env,
+    signal: ctx.rt.signal,
+    now: ctx.rt.now(),
+    progress: (m) => (ctx.out.progressAllowed ? ctx.out.info(m) : ctx.out.verbose(m)),
+  });
+}
+
+function renderRestoreTest(out: Output, t: RestoreTestResult): void {
+  for (const d of t.databases) {
+    if (!d.loaded) {
+      out.line(`Restore test: ${d.name}.sql did not load: ${d.error ?? "not found"}`);
+      continue;
+    }
+    const bad = d.checks.filter((c) => c.status !== "ok" && c.status !== "skipped");
+    out.line(
+      `Restore test: ${d.name}.sql loaded into a throw-away database; ${d.checks.length} storage and reference checks: ${bad.length === 0 ? "all clean" : bad.map((c) => `${c.id} ${c.status} (${c.count})`).join(", ")}`,
+    );
+  }
+  out.line(
+    t.ok ? "Restore test passed (the throw-away databases were dropped)." : "Restore test FAILED.",
+  );
+}
+
 async function backupsVerifyCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const flags = cmd.opts<VerifyFlags>();
   const [name] = cmd.args as [string];
+  if (flags.sandbox !== undefined && flags.restoreTest !== true) {
+    throw usage("VERIFY.SANDBOX_WITHOUT_TEST", "--sandbox only applies to --restore-test.", {
+      hint: "Add --restore-test, or leave out --sandbox.",
+    });
+  }
   const keys = await loadDecryptKeys({
     identity: flags.identity,
     passphraseFile: flags.passphraseFile,
@@ -99,9 +164,18 @@ async function backupsVerifyCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const workDir = await mkdtemp(path.join(tmpdir(), "pmadmin-verify-"));
   try {
     const r = await verifyArchive(source, { workDir, signal: ctx.rt.signal });
-    ctx.out.document(verifyDocument(r));
+    const test =
+      r.ok && r.scan && flags.restoreTest
+        ? await runRestoreTest(ctx, flags, source, r.scan)
+        : undefined;
+    ctx.out.document({
+      ...verifyDocument(r),
+      ok: r.ok && (test?.ok ?? true),
+      restoreTest: test ?? null,
+    });
     renderVerify(ctx.out, r);
-    return r.ok ? 0 : ExitCode.failed;
+    if (test) renderRestoreTest(ctx.out, test);
+    return r.ok && (test?.ok ?? true) ? 0 : ExitCode.failed;
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
