@@ -128,7 +128,7 @@ export async function restoreTest(i: RestoreTestInput): Promise<RestoreTestResul
   const out = new Map(
     [...i.dumps].map(([p, d]) => [
       p,
-      { name: d.name, loaded: false, error: undefined, checks: [] } as RestoreTestDatabase,
+      { name: d.name, loaded: false, error: undefined, checks: [] },
     ]),
   );
   await withDb(i.admin, i.env, async (db) => {
