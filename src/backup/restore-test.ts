@@ -125,12 +125,9 @@ async function dropAll(db: Db, databases: Iterable<string>): Promise<void> {
 export async function restoreTest(i: RestoreTestInput): Promise<RestoreTestResult> {
   const tag = randomBytes(4).toString("hex");
   const targets = new Map([...i.dumps.keys()].map((p, k) => [p, `pmadmin_vt_${tag}_${k}`]));
-  const out = new Map(
-    [...i.dumps].map(([p, d]) => [
-      p,
-      { name: d.name, loaded: false, error: undefined, checks: [] },
-    ]),
-  );
+  const out = new Map<string, RestoreTestDatabase>();
+  for (const [p, d] of i.dumps)
+    out.set(p, { name: d.name, loaded: false, error: undefined, checks: [] });
   await withDb(i.admin, i.env, async (db) => {
     const loader = newLoaderAccount(await clientHost(db));
     try {
