@@ -8,7 +8,7 @@ import { Readable } from "node:stream";
 import { Decrypter } from "age-encryption";
 import { failure, usage } from "../../errors.js";
 import { keyOption, type AgeDecryptKeys } from "../age-keys.js";
-import { buffersOf, webStreamOf } from "../age-layer.js";
+import { buffersOf, headerLength, webStreamOf } from "../age-layer.js";
 import type { ArchiveSource } from "./source.js";
 
 export const AGE_MAGIC = "age-encryption.org/v1\n";
@@ -29,9 +29,8 @@ async function readHeader(src: ArchiveSource): Promise<Buffer> {
       chunks.push(c as Buffer);
       len += (c as Buffer).length;
       const all = Buffer.concat(chunks);
-      const mac = all.indexOf("\n---", 0, "latin1");
-      const end = mac < 0 ? -1 : all.indexOf("\n", mac + 1);
-      if (end >= 0) return all.subarray(0, end + 1);
+      const end = headerLength(all);
+      if (end >= 0) return all.subarray(0, end);
       if (len > HEADER_LIMIT) break;
     }
   } finally {
