@@ -58,7 +58,8 @@ class Watch implements EntryWatch {
 
   data(chunk: Buffer): void {
     if (this.tail === undefined || this.current === undefined) return;
-    const joined = Buffer.concat([this.tail, chunk]);
+    // Only the last TAIL bytes are kept (a copy: the chunk's buffer is reused upstream).
+    const joined = chunk.length >= TAIL ? chunk : Buffer.concat([this.tail, chunk]);
     this.tail = Buffer.from(joined.subarray(Math.max(0, joined.length - TAIL)));
     this.tails.set(this.current, this.tail);
   }
