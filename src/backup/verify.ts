@@ -48,10 +48,14 @@ export interface VerifyResult {
 class Watch implements EntryWatch {
   current: string | undefined;
   readonly tails = new Map<string, Buffer>();
+  /** The workspaces whose `.meta` entry was seen (pmadmin and ProcessMaker write them first). */
+  readonly metas: string[] = [];
   private tail: Buffer | undefined;
 
   start(header: RawEntry): void {
     this.current = normalizeEntryPath(header.path);
+    const meta = /(?:^|\/)([^/]+)\.meta$/.exec(this.current);
+    if (meta?.[1] !== undefined) this.metas.push(meta[1]);
     this.tail = this.current.endsWith(".sql") ? Buffer.alloc(0) : undefined;
     if (this.tail) this.tails.set(this.current, this.tail);
   }
@@ -215,7 +219,13 @@ export async function verifyArchive(
       ok: false,
       entries: 0,
       manifest: "failed",
-      workspaces: [],
+      // A restore reads the whole archive first: none of its workspaces can be restored from it.
+      workspaces: watch.metas.map((name) => ({
+        name,
+        verdict: "damaged" as const,
+        databases: [],
+        entries: 0,
+      })),
       problem: { code: codeOf(error), entry, message },
       scan: undefined,
     };

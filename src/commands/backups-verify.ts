@@ -84,7 +84,11 @@ export function renderVerify(out: Output, r: VerifyResult): void {
     const dbs = w.databases
       .map((d) => `${d.name}.sql ${d.complete ? "complete" : "INCOMPLETE"}`)
       .join(", ");
-    out.line(`  ${w.name}: ${w.verdict} (${dbs || "no dump"}; ${w.entries} file entries)`);
+    out.line(
+      r.entries === 0
+        ? `  ${w.name}: ${w.verdict} (the archive cannot be read to its end)`
+        : `  ${w.name}: ${w.verdict} (${dbs || "no dump"}; ${w.entries} file entries)`,
+    );
   }
   if (r.manifest === "verified")
     out.line("  every entry matches the pmadmin manifest (size and SHA-256)");

@@ -130,6 +130,7 @@ describe("backups verify", () => {
       new RegExp(`^(${wsName}\\.files/|${dbName}\\.sql|${wsName}\\.meta)`),
     );
     expect(d.problem?.message).toContain(d.problem!.entry!);
+    expect(d.workspaces).toEqual([expect.objectContaining({ name: wsName, verdict: "damaged" })]);
   });
 
   it("encrypted: sound with the key, exit 2 without, a flipped byte exits 1", async () => {
