@@ -10,7 +10,7 @@
 // thread and made an encrypted backup ~15 % slower than a plain one; OpenSSL's does ~5× that.
 // The interop tests hold the result to the stock `age` CLI and to the package's own decrypter.
 import { createCipheriv, hkdfSync } from "node:crypto";
-import { Transform, type Readable, type TransformCallback } from "node:stream";
+import { Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Decrypter, Encrypter } from "age-encryption";
 import type { AgeEncryptKeys } from "./age-keys.js";
@@ -18,30 +18,6 @@ import type { ArchiveSink } from "./sink.js";
 
 const CHUNK = 64 * 1024;
 const NONCE_BYTES = 16;
-
-/** A pull-driven web stream over a Node stream: nothing is read ahead of what is consumed. */
-export function webStreamOf(source: Readable): ReadableStream<Uint8Array> {
-  const it = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(c) {
-        const n = await it.next();
-        if (n.done) c.close();
-        else c.enqueue(n.value);
-      },
-      cancel() {
-        source.destroy();
-      },
-    },
-    { highWaterMark: 0 },
-  );
-}
-
-/** The chunks of a web stream as Buffers (a view, no copy). */
-export async function* buffersOf(s: ReadableStream<Uint8Array>): AsyncGenerator<Buffer> {
-  for await (const c of s as unknown as AsyncIterable<Uint8Array>)
-    yield Buffer.from(c.buffer, c.byteOffset, c.byteLength);
-}
 
 /** Where the header ends: after its MAC line ("--- …\n"). */
 export function headerLength(bytes: Buffer): number {

@@ -2,13 +2,14 @@
 // writes opens with age-encryption's decrypter and with the stock age CLI, byte for byte.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { Decrypter, generateX25519Identity, identityToRecipient } from "age-encryption";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encrypted } from "../../src/archive/age-layer.js";
+import { resolveArchive } from "../../src/archive/read/source.js";
 import type { ArchiveSink } from "../../src/archive/sink.js";
 
 let dir: string;
@@ -88,4 +89,47 @@ describe("age layer", () => {
     d.addPassphrase("pw for the test");
     expect(await d.decrypt(inner.bytes(), "text")).toBe("hello");
   }, 20_000);
+});
+
+/** What pmadmin's age source yields for `file` (decrypted with the test identity). */
+async function readBack(file: string): Promise<Buffer> {
+  const keyFile = path.join(dir, "key.txt");
+  await writeFile(keyFile, `${identity}\n`, { mode: 0o600 });
+  const src = await resolveArchive(file, {
+    sharedDir: dir,
+    cwd: dir,
+    multiple: false,
+    keys: { kind: "identities", identities: [identity], file: keyFile },
+  });
+  expect(src.encrypted).toBe(true);
+  const chunks: Buffer[] = [];
+  for await (const c of src.open()) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe("age source (decryption)", () => {
+  for (const size of [0, 1, 65_536, 65_537, 2 * 65_536, 150_000]) {
+    it(`${size} bytes encrypted by the age CLI read back exactly`, async () => {
+      const plain = randomBytes(size);
+      const file = path.join(dir, `cli-${size}.age`);
+      execFileSync("age", ["-r", recipient, "-o", file], { input: plain });
+      expect((await readBack(file)).equals(plain)).toBe(true);
+    });
+  }
+
+  it("a file cut at a chunk boundary, or with a flipped byte, fails", async () => {
+    const plain = randomBytes(3 * 65_536 + 10);
+    const file = path.join(dir, "cut.age");
+    execFileSync("age", ["-r", recipient, "-o", file], { input: plain });
+    const whole = await readFile(file);
+    const headerEnd =
+      whole.indexOf("\n---") + whole.subarray(whole.indexOf("\n---") + 1).indexOf("\n") + 2;
+    // Header + nonce + two full sealed chunks: every byte left authenticates, but not as the end.
+    await truncate(file, headerEnd + 16 + 2 * (65_536 + 16));
+    await expect(readBack(file)).rejects.toThrow(/age decryption failed/);
+    const flipped = Buffer.from(whole);
+    flipped[whole.length - 100] = flipped[whole.length - 100]! ^ 1;
+    await writeFile(file, flipped);
+    await expect(readBack(file)).rejects.toThrow(/fails authentication/);
+  });
 });
