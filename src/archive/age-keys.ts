@@ -4,7 +4,6 @@
 // a file holding one must not be readable by group or others (as ssh refuses such a key). No
 // message ever quotes a secret: a bad line is named by its number.
 import { readFile, stat } from "node:fs/promises";
-import { Encrypter } from "age-encryption";
 import { usage } from "../errors.js";
 
 export type AgeEncryptKeys =
@@ -71,7 +70,8 @@ async function passphraseFrom(file: string): Promise<string> {
   return first;
 }
 
-function checkRecipient(r: string, where: string): void {
+async function checkRecipient(r: string, where: string): Promise<void> {
+  const { Encrypter } = await import("age-encryption"); // loaded when used (start-up time)
   try {
     new Encrypter().addRecipient(r);
   } catch {
@@ -102,13 +102,13 @@ export async function loadEncryptKeys(o: {
   if (!toRecipients) return undefined;
   const recipients: string[] = [];
   for (const r of o.encryptTo) {
-    checkRecipient(r, "--encrypt-to");
+    await checkRecipient(r, "--encrypt-to");
     recipients.push(r);
   }
   if (o.recipientsFile !== undefined) {
     const text = await readKeyFile(o.recipientsFile, "--recipients-file", false);
     for (const { n, line } of keyLines(text)) {
-      checkRecipient(line, `Line ${n} of --recipients-file ${o.recipientsFile}`);
+      await checkRecipient(line, `Line ${n} of --recipients-file ${o.recipientsFile}`);
       recipients.push(line);
     }
     if (recipients.length === 0)

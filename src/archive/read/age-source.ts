@@ -6,7 +6,6 @@
 // damaged or altered byte fails the read (the reader reports RESTORE.CORRUPT).
 import { createDecipheriv, hkdfSync } from "node:crypto";
 import { Transform, type Readable, type TransformCallback } from "node:stream";
-import { Decrypter } from "age-encryption";
 import { failure, usage } from "../../errors.js";
 import { keyOption, type AgeDecryptKeys } from "../age-keys.js";
 import { headerLength } from "../age-layer.js";
@@ -54,6 +53,7 @@ async function unwrapFileKey(
   keys: AgeDecryptKeys,
 ): Promise<{ header: Buffer; fileKey: Uint8Array }> {
   const header = await readHeader(src);
+  const { Decrypter } = await import("age-encryption"); // loaded when used (start-up time)
   const d = new Decrypter();
   if (keys.kind === "passphrase") d.addPassphrase(keys.passphrase);
   else if (keys.kind === "fileKey") d.addIdentity({ unwrapFileKey: () => keys.fileKey });
