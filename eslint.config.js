@@ -9,6 +9,7 @@ export default tseslint.config(
       "node_modules/",
       "coverage/",
       "bin/",
+      "scripts/",
       ".sandbox/",
       ".tmp/",
       "eslint.config.js",

@@ -37,5 +37,5 @@ bench_rounds() {
   median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
   peak=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
   printf 'median ratio %s: %s (target <= %s)   pmadmin peak RSS: %d MB (target <= 256)\n' \
-    "${BENCH_LABEL:-pmadmin/baseline}" "$median" "${BENCH_TARGET:-1.2}" $((peak / 1024))
+    "${BENCH_LABEL:-pmadmin/baseline}" "$median" "${BENCH_TARGET:-${BENCH_TARGET_RATIO:-1.2}}" $((peak / 1024))
 }

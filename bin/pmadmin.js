@@ -14,14 +14,6 @@ const runtime = processRuntime(early);
 process.off("SIGINT", noteEarly);
 process.off("SIGTERM", noteEarly);
 
-// `pmadmin info | head`: a reader that went away is not an error worth a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (error) => {
-    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw error;
-  });
-}
-
 // If the event loop ever drained while a command was still pending, Node would exit 0: a cron
 // job must never read that as success.
 let settled = false;
@@ -29,6 +21,19 @@ process.on("exit", () => {
   if (settled) return;
   process.stderr.write("pmadmin: error [INTERNAL]: stopped before the command finished\n");
   process.exitCode = 1;
+});
+
+// `pmadmin info | head`: a reader of stdout that went away is not an error worth a report; the
+// output was all that command was for, so stop quietly. A closed stderr (a log pipe that died)
+// must not kill a restore in the middle of its swap: its messages are dropped and the command
+// finishes.
+process.stdout.on("error", (error) => {
+  if (error.code !== "EPIPE") throw error;
+  settled = true;
+  process.exit(process.exitCode ?? 0);
+});
+process.stderr.on("error", (error) => {
+  if (error.code !== "EPIPE") throw error;
 });
 
 const { run } = await import("../dist/main.js");

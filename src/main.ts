@@ -6,6 +6,7 @@ import { ExitCode, PmError, isPmError } from "./errors.js";
 import { InterruptedSignal, type Runtime } from "./runtime.js";
 import { interruptOpenConnections } from "./db/mysql.js";
 import { setConnectionEnv } from "./db/connection-target.js";
+import { JSON_SCHEMA_VERSION } from "./ui/output.js";
 
 const COMMANDER_OK = new Set(["commander.helpDisplayed", "commander.version", "commander.help"]);
 
@@ -13,15 +14,44 @@ function wantsJson(argv: readonly string[]): boolean {
   return argv.includes("--json");
 }
 
-function report(rt: Runtime, argv: readonly string[], error: PmError): void {
+/** The error documents of --json carry the same schemaVersion as the results (docs/json.md). */
+function writeJson(rt: Runtime, doc: Record<string, unknown>): void {
+  rt.stdout.write(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...doc }, null, 2)}\n`);
+}
+
+/** Commander's "error: unknown option '--x'\n(Did you mean --y?)" as one message and a hint. */
+function commanderError(error: CommanderError, state: ProgramState): Record<string, string> {
+  const [first = "", ...rest] = error.message.replace(/^error: /, "").split("\n");
+  const suggestion = rest
+    .map((l) => l.replace(/^\((.*)\)$/, "$1").trim())
+    .filter((l) => l !== "")
+    .join(" ");
+  const help = state.usageHelp ?? "pmadmin --help";
+  return {
+    code: "USAGE",
+    message: suggestion === "" ? first : `${first}. ${suggestion}`,
+    hint: `Run '${help}' for usage.`,
+  };
+}
+
+/** Every error names what to do next: its own hint, else the command's help or the codes list. */
+function hintFor(error: PmError, state: ProgramState): string {
+  if (error.hint) return error.hint;
+  if (error.exitCode === ExitCode.usage && state.usageHelp !== undefined)
+    return `Run '${state.usageHelp}' for usage.`;
+  return `See docs/errors.md for ${error.code}.`;
+}
+
+function report(rt: Runtime, argv: readonly string[], error: PmError, state: ProgramState): void {
+  const hint = hintFor(error, state);
   if (wantsJson(argv)) {
     const body: Record<string, unknown> = { code: error.code, message: error.message };
-    if (error.hint) body["hint"] = error.hint;
+    body["hint"] = hint;
     if (error.details) body["details"] = error.details;
-    rt.stdout.write(`${JSON.stringify({ ok: false, error: body }, null, 2)}\n`);
+    writeJson(rt, { ok: false, error: body });
   }
   rt.stderr.write(`pmadmin: error [${error.code}]: ${error.message}\n`);
-  if (error.hint) rt.stderr.write(`  ${error.hint}\n`);
+  if (error.hint || error.exitCode === ExitCode.usage) rt.stderr.write(`  ${hint}\n`);
 }
 
 export async function run(rt: Runtime, argv: readonly string[]): Promise<number> {
@@ -45,16 +75,12 @@ export async function run(rt: Runtime, argv: readonly string[]): Promise<number>
     if (error instanceof CommanderError) {
       // Bare `pmadmin` prints help, but a script that called it that way made a usage error.
       if (COMMANDER_OK.has(error.code)) return argv.length === 0 ? ExitCode.usage : ExitCode.ok;
-      if (wantsJson(argv)) {
-        rt.stdout.write(
-          `${JSON.stringify({ ok: false, error: { code: "USAGE", message: error.message } }, null, 2)}\n`,
-        );
-      }
+      if (wantsJson(argv)) writeJson(rt, { ok: false, error: commanderError(error, state) });
       return ExitCode.usage;
     }
     // After an interruption, whatever failed (a killed query, a cut pipe) failed because of it.
     if (isPmError(error) && (!rt.signal.aborted || error.exitCode === ExitCode.interrupted)) {
-      report(rt, argv, error);
+      report(rt, argv, error, state);
       return error.exitCode;
     }
     if (rt.signal.aborted || error instanceof InterruptedSignal) {
@@ -66,6 +92,7 @@ export async function run(rt: Runtime, argv: readonly string[]): Promise<number>
           ExitCode.interrupted,
           "Interrupted; nothing was left half-done.",
         ),
+        state,
       );
       return ExitCode.interrupted;
     }
@@ -77,7 +104,7 @@ export async function run(rt: Runtime, argv: readonly string[]): Promise<number>
         hint: "This is a bug in pmadmin; please report it with the command you ran.",
       },
     );
-    report(rt, argv, internal);
+    report(rt, argv, internal, state);
     return ExitCode.failed;
   } finally {
     rt.signal.removeEventListener("abort", onAbort);

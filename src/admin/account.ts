@@ -118,6 +118,22 @@ export function planAccountChange(
 }
 
 /**
+ * extend-admin extends: a due date earlier than the one the account has (login reads
+ * RBAC_USERS) would cut its life short without a word, so it needs --force.
+ */
+export function assertNotShortened(change: AccountChange, force: boolean): void {
+  const current = change.from.rbac || change.from.users;
+  if (force || current === "" || change.to >= current) return;
+  throw refused(
+    "ADMIN.DUE_DATE_EARLIER",
+    `${change.user.username}'s due date is ${current}; the requested ${change.to} is earlier, so extend-admin would shorten it. Nothing changed.`,
+    {
+      hint: "Add --force to move it earlier anyway, pick a later date (--days N / --until YYYY-MM-DD), or use expire-admin to lock the account.",
+    },
+  );
+}
+
+/**
  * expire-admin: due date yesterday in both tables. An account already expired in both is left
  * alone: moving an older date forward to yesterday changes nothing that matters and loses the
  * record of when it expired.

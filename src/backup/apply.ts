@@ -5,13 +5,21 @@
 // complete and fsynced; then --keep's retention.
 import { randomBytes } from "node:crypto";
 import { access, constants, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import type { S3Store } from "../archive/s3/client.js";
+import { prefixOf } from "../archive/s3/location.js";
+import { s3Place, type BackupPlace } from "./backup-place.js";
 import { MANIFEST_NAME, type ManifestWorkspace } from "../archive/manifest.js";
 import { ManifestEntryLog } from "../archive/manifest-log.js";
-import { tmpdir } from "node:os";
 import type { AgeDecryptKeys, AgeEncryptKeys } from "../archive/age-keys.js";
 import { resolveArchive } from "../archive/read/source.js";
-import { openArchiveSink, type ArchiveSink, type WrittenFile } from "../archive/sink.js";
+import {
+  openArchiveSink,
+  type ArchiveSink,
+  type SinkOptions,
+  type WrittenFile,
+} from "../archive/sink.js";
 import { TarWriter } from "../archive/tar-writer.js";
 import { failure, interrupted, throwIfInterrupted, usage } from "../errors.js";
 import type { Installation } from "../install/installation.js";
@@ -46,6 +54,8 @@ export interface BackupDeps {
   siteFs?: Partial<SiteFs>;
   /** age keys when the plan's target is encrypted (loaded by the command from its files). */
   encrypt?: AgeEncryptKeys | undefined;
+  /** The object store, when the target is s3://… */
+  s3?: S3Store | undefined;
 }
 
 export interface BackupResult {
@@ -63,6 +73,8 @@ export interface BackupResult {
 }
 
 async function ensureTargetDir(plan: BackupPlan, prep: Prepared): Promise<void> {
+  // An object store: the upload starts (and fails on a missing bucket or bad keys) before any data.
+  if (plan.target.s3) return;
   const dir = plan.target.dir;
   // An archive inside the tree it archives would swallow its own temporary file.
   for (const { ws } of prep.workspaces) {
@@ -84,7 +96,10 @@ async function ensureTargetDir(plan: BackupPlan, prep: Prepared): Promise<void> 
     });
   }
   try {
+    // <shared>/backups is made with its parents; any other directory, like ProcessMaker's
+    // WorkspaceTools::createBackup, one level only (a missing parent is a mistyped path).
     if (plan.target.inSharedBackups) await mkdir(dir, { recursive: true, mode: 0o700 });
+    else await mkdirOneLevel(dir);
     const st = await stat(dir);
     if (!st.isDirectory()) throw new Error("not a directory");
     await access(dir, constants.W_OK);
@@ -96,6 +111,17 @@ async function ensureTargetDir(plan: BackupPlan, prep: Prepared): Promise<void> 
         hint: "Create the directory, or name a backup file in a directory you can write to.",
       },
     );
+  }
+}
+
+async function mkdirOneLevel(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { mode: 0o700 });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "EEXIST") return;
+    if ((error as { code?: unknown }).code === "ENOENT")
+      throw new Error(`neither it nor its parent ${path.dirname(dir)} exists`);
+    throw error;
   }
 }
 
@@ -156,17 +182,18 @@ function archiveRun(
 async function retain(
   plan: BackupPlan,
   prep: Prepared,
+  deps: BackupDeps,
   files: WrittenFile[],
-  now: Date,
 ): Promise<string[]> {
   if (plan.keep === undefined && !hasCalendarRules(plan.calendar)) return [];
   return applyRetention({
+    place: retentionPlace(plan, deps.s3),
     dir: plan.target.dir,
     target: plan.target.path,
     workspaces: prep.workspaces.map((pw) => pw.ws.name),
     keep: plan.keep,
     calendar: plan.calendar,
-    now,
+    now: deps.rt.now(),
     newFiles: files.map((f) => f.path),
   });
 }
@@ -188,10 +215,11 @@ function readBackKeys(
  */
 async function verifyWritten(
   plan: BackupPlan,
+  deps: BackupDeps,
   files: WrittenFile[],
   keys: AgeDecryptKeys | undefined,
-  rt: Runtime,
 ): Promise<void> {
+  const { rt } = deps;
   const workDir = await mkdtemp(path.join(tmpdir(), "pmadmin-verify-"));
   try {
     const src = await resolveArchive(plan.target.path, {
@@ -199,10 +227,13 @@ async function verifyWritten(
       cwd: rt.cwd,
       multiple: plan.target.partBytes !== undefined,
       keys,
+      ...(deps.s3 ? { s3: () => deps.s3 as S3Store } : {}),
     });
     const r = await verifyArchive(src, { workDir, signal: rt.signal });
     if (r.ok) return;
-    for (const f of files) await rm(f.path, { force: true });
+    const place = retentionPlace(plan, deps.s3);
+    if (place) await place.remove(plan.target.path.slice(plan.target.path.lastIndexOf("/") + 1));
+    else for (const f of files) await rm(f.path, { force: true });
     const p = r.problem;
     throw failure(
       "BACKUP.VERIFY_FAILED",
@@ -214,6 +245,39 @@ async function verifyWritten(
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/** Where --keep looks: the backup's directory, or its s3:// prefix. */
+export function retentionPlace(plan: BackupPlan, s3: S3Store | undefined): BackupPlace | undefined {
+  const loc = plan.target.s3;
+  if (!loc) return undefined;
+  if (!s3) throw new Error("an s3:// target needs an S3 store");
+  return s3Place(s3, { bucket: loc.bucket, key: prefixOf(loc.key), isPrefix: true });
+}
+
+/** The upload's destination and the metadata that says what it holds (backups list reads it). */
+function s3Destination(
+  plan: BackupPlan,
+  prep: Prepared,
+  deps: BackupDeps,
+  warn: (text: string) => void,
+): SinkOptions["s3"] {
+  const loc = plan.target.s3;
+  if (!loc) return undefined;
+  if (!deps.s3) throw new Error("an s3:// target needs an S3 store");
+  return {
+    store: deps.s3,
+    bucket: loc.bucket,
+    key: loc.key,
+    metadata: {
+      "pmadmin-version": pmadminVersion(),
+      "pmadmin-workspaces": prep.workspaces.map((pw) => pw.ws.name).join(","),
+      "pmadmin-created": deps.rt.now().toISOString(),
+      "pmadmin-compression": plan.target.gzip ? "gzip" : "none",
+      ...(plan.target.encrypted ? { "pmadmin-encryption": "age" } : {}),
+    },
+    warn,
+  };
 }
 
 function summary(
@@ -261,14 +325,17 @@ export async function applyBackup(
     partBytes: plan.target.partBytes,
     encrypt: plan.target.encrypted ? deps.encrypt : undefined,
     onFileKey: (k) => (fileKey = k),
+    s3: s3Destination(plan, prep, deps, warn),
   });
   // Aborting destroys the archive stream, so a write waiting for 'drain' fails at once.
   const onAbort = (): void => void sink.input.destroy(new Error("interrupted"));
   let stageDir: string | undefined;
   const pendingDumps: Array<Promise<unknown>> = [];
   try {
+    // Dumps are staged beside a local backup; for an object store, in the temporary directory.
+    const stageParent = plan.target.s3 ? tmpdir() : plan.target.dir;
     stageDir = await mkdtemp(
-      path.join(plan.target.dir, `.pmadmin-dump-${randomBytes(3).toString("hex")}-`),
+      path.join(stageParent, `.pmadmin-dump-${randomBytes(3).toString("hex")}-`),
     );
     // Entry records go to a spool file, not memory: a workspace may have millions of files.
     const entryLog = new ManifestEntryLog(path.join(stageDir, "manifest-entries.json"));
@@ -280,8 +347,9 @@ export async function applyBackup(
     if (rt.signal.aborted) throw interrupted();
     locks.assertHeld();
     await sink.commit();
-    if (plan.verify) await verifyWritten(plan, out.files, readBackKeys(deps.encrypt, fileKey), rt);
-    const removed = await retain(plan, prep, out.files, rt.now());
+    if (plan.verify)
+      await verifyWritten(plan, deps, out.files, readBackKeys(deps.encrypt, fileKey));
+    const removed = await retain(plan, prep, deps, out.files);
     return { ...out, ...summary(reports), durationMs: Date.now() - started, removed, warnings };
   } catch (error) {
     stop.abort(error);

@@ -2,6 +2,7 @@
 // file, what compression, whether and how to split. ProcessMaker's positional rules
 // (processmaker-3.md §3.1): one → <ws>.tar; two → workspace and file; more → the last is the file.
 import path from "node:path";
+import { isS3Url, parseS3Url, s3Url, type S3Location } from "../archive/s3/location.js";
 import { refused, usage } from "../errors.js";
 import type { Platform } from "../runtime.js";
 import type { CalendarRules } from "./calendar-retention.js";
@@ -21,6 +22,8 @@ export interface BackupTarget {
   partBytes: number | undefined;
   /** An age file (`.age` appended to the name given); the keys come with the run (BackupDeps). */
   encrypted: boolean;
+  /** The object, when the target is s3://BUCKET/KEY (`path` is then that URL, `dir` its prefix). */
+  s3?: S3Location | undefined;
 }
 
 export interface BackupPlan {
@@ -81,15 +84,50 @@ function keepCount(option: string, raw: string | undefined): number | undefined 
   return Number(raw);
 }
 
+/** Checked before the installation is even looked for: the first thing a new user gets wrong. */
+export function requireWorkspaceArgument(positionals: readonly string[]): void {
+  if (positionals.length > 0) return;
+  throw usage(
+    "BACKUP.NO_WORKSPACE",
+    "workspace-backup needs the WORKSPACE to back up (and optionally the BACKUP-FILE to write).",
+    {
+      hint: "e.g. 'pmadmin workspace-backup workflow'; run 'pmadmin help workspace-backup' for usage.",
+    },
+  );
+}
+
+/** The name written: `.age` appended when encrypting; a `.age` name without a key is refused. */
+function ageName(file: string, encrypted: boolean): string {
+  if (/\.age$/i.test(file) && !encrypted) {
+    throw usage(
+      "BACKUP.AGE_WITHOUT_KEY",
+      `The backup file name '${file}' ends in .age but no key was given.`,
+      {
+        hint: "Add --encrypt-to age1… (or --recipients-file FILE, --passphrase-file FILE), or drop .age from the name.",
+      },
+    );
+  }
+  return encrypted && !/\.age$/i.test(file) ? `${file}.age` : file;
+}
+
 export function planBackup(i: PlanInput): BackupPlan {
   const args = [...i.positionals];
-  if (args.length === 0) {
-    throw usage("BACKUP.NO_WORKSPACE", "No workspace specified for backup.", {
-      hint: "Usage: pmadmin workspace-backup [-s MB] WORKSPACE... [BACKUP-FILE]",
-    });
-  }
+  requireWorkspaceArgument(args);
   const workspaces = args.length === 1 ? [args[0] as string] : args.slice(0, -1);
-  const file = args.length === 1 ? `${args[0] as string}.tar` : (args[args.length - 1] as string);
+  let file = args.length === 1 ? `${args[0] as string}.tar` : (args[args.length - 1] as string);
+  const s3 = isS3Url(file) ? parseS3Url(file) : undefined;
+  // s3://BUCKET/PREFIX/: the name pmadmin would choose locally.
+  if (s3?.isPrefix)
+    file = s3Url({ bucket: s3.bucket, key: `${s3.key}${workspaces.join("-")}.tar` });
+  if (s3 && i.filesize !== undefined) {
+    throw usage(
+      "S3.SPLIT_UNSUPPORTED",
+      "Split backups (-s/--filesize) are for local files only, not s3:// locations.",
+      {
+        hint: "Leave out -s: an S3 upload is already sent in parts, and one object can hold up to 5 TB.",
+      },
+    );
+  }
   const compression = compressionFor(file);
   if (compression === undefined) {
     throw usage(
@@ -116,16 +154,18 @@ export function planBackup(i: PlanInput): BackupPlan {
   }
   const keep = keepCount("--keep", i.keep);
   const encrypted = i.encrypted === true;
-  if (/\.age$/i.test(file) && !encrypted) {
-    throw usage(
-      "BACKUP.AGE_WITHOUT_KEY",
-      `The backup file name '${file}' ends in .age but no key was given.`,
-      {
-        hint: "Add --encrypt-to age1… (or --recipients-file FILE, --passphrase-file FILE), or drop .age from the name.",
-      },
-    );
-  }
-  const named = encrypted && !/\.age$/i.test(file) ? `${file}.age` : file;
+  const named = ageName(file, encrypted);
+  const rules = {
+    skipUnreadable: i.skipUnreadable,
+    keep,
+    verify: i.verify === true,
+    calendar: {
+      daily: keepCount("--keep-daily", i.keepDaily),
+      weekly: keepCount("--keep-weekly", i.keepWeekly),
+      monthly: keepCount("--keep-monthly", i.keepMonthly),
+    },
+  };
+  if (s3) return s3Plan(workspaces, parseS3Url(named), compression === "gzip", encrypted, rules);
   const bare = !named.includes("/") && !named.includes("\\");
   const abs = bare ? path.join(i.sharedDir, "backups", named) : path.resolve(i.cwd, named);
   return {
@@ -139,13 +179,29 @@ export function planBackup(i: PlanInput): BackupPlan {
       partBytes,
       encrypted,
     },
-    skipUnreadable: i.skipUnreadable,
-    keep,
-    verify: i.verify === true,
-    calendar: {
-      daily: keepCount("--keep-daily", i.keepDaily),
-      weekly: keepCount("--keep-weekly", i.keepWeekly),
-      monthly: keepCount("--keep-monthly", i.keepMonthly),
+    ...rules,
+  };
+}
+
+function s3Plan(
+  workspaces: string[],
+  loc: S3Location,
+  gzip: boolean,
+  encrypted: boolean,
+  rules: Pick<BackupPlan, "skipUnreadable" | "keep" | "verify" | "calendar">,
+): BackupPlan {
+  const url = s3Url(loc);
+  return {
+    workspaces: [...new Set(workspaces)],
+    target: {
+      path: url,
+      dir: url.slice(0, url.lastIndexOf("/") + 1),
+      inSharedBackups: false,
+      gzip,
+      partBytes: undefined,
+      encrypted,
+      s3: loc,
     },
+    ...rules,
   };
 }

@@ -17,6 +17,34 @@ export function withWorkspaceOption(cmd: Command): Command {
   );
 }
 
+/** Commander's collector for a repeatable `-w WS` beside a `[workspace...]` list. */
+export function collectWorkspace(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** The workspaces named as arguments and with -w, in that order, each once. */
+export function namedWorkspaces(cmd: Command): string[] {
+  const flagged = cmd.opts<{ workspace?: string[] }>().workspace ?? [];
+  return [...new Set([...cmd.args, ...flagged])];
+}
+
+/**
+ * The one workspace of `expire-admin [WS]`-style commands: the argument or -w (not two
+ * different ones).
+ */
+export function oneWorkspaceName(cmd: Command): string | undefined {
+  const flag = cmd.opts<{ workspace?: string }>().workspace;
+  const arg = cmd.args[0];
+  if (flag !== undefined && arg !== undefined && flag !== arg) {
+    throw usage(
+      "WORKSPACE.TWICE",
+      `Two workspaces named: '${arg}' as the argument and '${flag}' with -w.`,
+      { hint: "Name the workspace once, either as the argument or with -w/--workspace." },
+    );
+  }
+  return flag ?? arg;
+}
+
 export async function oneWorkspace(ctx: Ctx, name: string | undefined): Promise<Workspace> {
   const inst = await ctx.installation();
   // An empty name is an error (loadWorkspace says so), not "the only workspace".

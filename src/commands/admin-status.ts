@@ -3,6 +3,7 @@
 import type { Command } from "commander";
 import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
+import { collectWorkspace, namedWorkspaces } from "../cli/workspace-option.js";
 import { DEFAULT_WARN_DAYS, adminStatus, type AdminStatus } from "../admin/status.js";
 import { localSqlDate } from "../db/datetime.js";
 import { ExitCode, errorMessage, isPmError, usage } from "../errors.js";
@@ -17,6 +18,11 @@ export function registerAdminStatus(program: Command, bind: Binder): void {
     .command("admin-status")
     .description("the admin's due date and days left; exit 4 when expired or expiring")
     .argument("[workspace...]", "workspaces (all when none named)")
+    .option(
+      "-w, --workspace <ws>",
+      "a workspace (repeatable; same as naming it as an argument)",
+      collectWorkspace,
+    )
     .option("--warn-days <n>", `warn this many days ahead (default ${DEFAULT_WARN_DAYS})`)
     .option("--user <name>", "another user than the admin (username)")
     .action(bind(adminStatusCommand));
@@ -31,7 +37,7 @@ async function adminStatusCommand(ctx: Ctx, cmd: Command): Promise<number> {
   }
   const warnDays = o.warnDays === undefined ? DEFAULT_WARN_DAYS : Number(o.warnDays);
   const inst = await ctx.installation();
-  const workspaces = await resolveWorkspaces(inst, cmd.args);
+  const workspaces = await resolveWorkspaces(inst, namedWorkspaces(cmd));
   const now = ctx.rt.now();
   const entries: Entry[] = [];
   for (const ws of workspaces) {

@@ -5,8 +5,9 @@ import type { Command } from "commander";
 import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
 import { runPlan } from "../cli/plan-runner.js";
-import { oneWorkspace } from "../cli/workspace-option.js";
+import { oneWorkspace, oneWorkspaceName, withWorkspaceOption } from "../cli/workspace-option.js";
 import {
+  assertNotShortened,
   extendedDueDate,
   planAccountChange,
   planExpire,
@@ -24,18 +25,22 @@ import { ADMIN_USER_UID } from "../rbac/permission-catalog.js";
 import { loadUser, type DbUser } from "../rbac/users.js";
 
 export function registerAdmin(program: Command, bind: Binder): void {
-  program
-    .command("expire-admin")
-    .description("set the admin's due date to yesterday so the account can no longer log in")
-    .argument("[workspace]", "workspace (optional when there is only one)")
+  withWorkspaceOption(
+    program
+      .command("expire-admin")
+      .description("set the admin's due date to yesterday so the account can no longer log in")
+      .argument("[workspace]", "workspace (optional when there is only one; or -w WS)"),
+  )
     .option("--user <name>", "another user than the admin (username)")
     .action(bind(expireAdmin));
-  program
-    .command("extend-admin")
-    .description(
-      "move the admin's due date (default 90 days from today); optionally set a new password",
-    )
-    .argument("[workspace]", "workspace (optional when there is only one)")
+  withWorkspaceOption(
+    program
+      .command("extend-admin")
+      .description(
+        "move the admin's due date (default 90 days from today); optionally set a new password",
+      )
+      .argument("[workspace]", "workspace (optional when there is only one; or -w WS)"),
+  )
     .option("--days <n>", "days from today")
     .option("--until <date>", "due date as YYYY-MM-DD")
     .option("--user <name>", "another user than the admin (username)")
@@ -44,7 +49,10 @@ export function registerAdmin(program: Command, bind: Binder): void {
       "--password-file <file>",
       "write the new password to this file (mode 0600) instead of printing it",
     )
-    .option("--force", "accept an --until date before today")
+    .option(
+      "--force",
+      "accept a due date earlier than the current one, or an --until date before today",
+    )
     .action(bind(extendAdmin));
 }
 
@@ -79,7 +87,7 @@ function warnIfCannotLogIn(ctx: Ctx, u: DbUser): void {
 
 async function expireAdmin(ctx: Ctx, cmd: Command): Promise<number> {
   const o = cmd.opts<{ user?: string }>();
-  const ws = await oneWorkspace(ctx, cmd.args[0]);
+  const ws = await oneWorkspace(ctx, oneWorkspaceName(cmd));
   return withRbacDb(ws, ctx.rt.env, async (db) => {
     const user = await loadUser(db, o.user ?? ADMIN_USER_UID);
     const now = ctx.rt.now();
@@ -127,13 +135,22 @@ async function extendAdmin(ctx: Ctx, cmd: Command): Promise<number> {
     );
   }
   const days = positiveDays(o.days);
-  const ws = await oneWorkspace(ctx, cmd.args[0]);
+  const ws = await oneWorkspace(ctx, oneWorkspaceName(cmd));
   return withRbacDb(ws, ctx.rt.env, async (db) => {
     const user = await loadUser(db, o.user ?? ADMIN_USER_UID);
     const now = ctx.rt.now();
-    const due = extendedDueDate({ days, until: o.until, force: o.force === true }, now);
+    const asked = extendedDueDate({ days, until: o.until, force: o.force === true }, now);
+    // The 90-day default only ever extends: a later due date stays (naming a date that is
+    // earlier, with --days or --until, needs --force).
+    const implicit = days === undefined && o.until === undefined && o.force !== true;
+    const due = implicit ? keepLater(asked, user) : asked;
+    if (due !== asked)
+      ctx.out.info(
+        `${user.username}'s due date ${due} is later than the default (${asked}); it stays. Give --days or --until with --force to shorten it.`,
+      );
     const rotation = o.rotatePassword === true ? await planRotation(ctx, db, user, now) : undefined;
     const change = planAccountChange(user, due, now, rotation?.hash);
+    assertNotShortened(change, o.force === true);
     warnIfCannotLogIn(ctx, user);
     const file =
       o.passwordFile === undefined ? undefined : path.resolve(ctx.rt.cwd, o.passwordFile);
@@ -149,6 +166,12 @@ async function extendAdmin(ctx: Ctx, cmd: Command): Promise<number> {
     reportExtend(ctx, { ws: ws.name, user, change, due, rotation, file, sql });
     return 0;
   });
+}
+
+/** The later of `date` and the account's current due date (as RBAC_USERS holds it). */
+function keepLater(date: string, user: DbUser): string {
+  const current = user.rbac?.dueDate ?? user.wf?.dueDate ?? "";
+  return current > date ? current : date;
 }
 
 /** A new password for --rotate-password: its hash and the password history rows to record. */

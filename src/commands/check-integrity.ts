@@ -3,6 +3,7 @@
 import type { Command } from "commander";
 import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
+import { collectWorkspace, namedWorkspaces } from "../cli/workspace-option.js";
 import { loadWorkspace, resolveWorkspaces } from "../install/installation.js";
 import { CHECKS } from "../integrity/catalog.js";
 import { exitCodeFor, jsonDocument, renderReport } from "../integrity/report.js";
@@ -22,6 +23,11 @@ export function registerCheckIntegrity(program: Command, bind: Binder): void {
       "find damage in workspaces: storage, broken references, RBAC, missing document files, admin expiry (read-only)",
     )
     .argument("[workspace...]", "workspaces to check (all when none named)")
+    .option(
+      "-w, --workspace <ws>",
+      "a workspace (repeatable; same as naming it as an argument)",
+      collectWorkspace,
+    )
     .option("--check <id>", "run only this check or area (repeatable; see --list)", collect)
     .option("--list", "list the checks with their ids and severities, and exit")
     .action(bind(checkIntegrityCommand));
@@ -41,7 +47,7 @@ async function checkIntegrityCommand(ctx: Ctx, cmd: Command): Promise<number> {
   if (o.list === true) return listChecks(ctx);
   const checks = selectChecks(o.check ?? []);
   const inst = await ctx.installation();
-  const workspaces = await resolveWorkspaces(inst, cmd.args);
+  const workspaces = await resolveWorkspaces(inst, namedWorkspaces(cmd));
   const reports: WorkspaceReport[] = [];
   for (const ws of workspaces) {
     ctx.out.info(`checking workspace ${ws.name} (${checks.length} checks)`);

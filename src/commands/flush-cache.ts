@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
+import { collectWorkspace, namedWorkspaces } from "../cli/workspace-option.js";
 import { failure } from "../errors.js";
 import { resolveWorkspaces } from "../install/installation.js";
 import { flushCaches, type FlushResult, type TargetResult } from "../cache/flush.js";
@@ -20,6 +21,11 @@ export function registerFlushCache(program: Command, bind: Binder): void {
     .argument(
       "[workspace...]",
       "workspaces whose caches to flush (all when none named); compiled/ is flushed once",
+    )
+    .option(
+      "-w, --workspace <ws>",
+      "a workspace (repeatable; same as naming it as an argument)",
+      collectWorkspace,
     )
     .action(bind(flushCacheCommand));
 }
@@ -46,7 +52,7 @@ function summaryFor(r: FlushResult, dryRun: boolean): string {
 async function flushCacheCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const dryRun = ctx.opts.dryRun;
   const inst = await ctx.installation();
-  const workspaces = await resolveWorkspaces(inst, cmd.args);
+  const workspaces = await resolveWorkspaces(inst, namedWorkspaces(cmd));
   const targets = cacheTargets(inst, workspaces);
   const listed: Array<{ path: string; bytes: number }> = [];
   // Not while a backup reads or a restore swaps the workspace: the lock they take (exit 3 naming

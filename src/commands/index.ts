@@ -13,6 +13,7 @@ import { registerPermission } from "./permission.js";
 import { registerUser } from "./user.js";
 import { registerAdmin } from "./admin.js";
 import { registerAdminStatus } from "./admin-status.js";
+import { registerCompletion } from "./completion.js";
 
 export const COMMANDS: readonly Registrar[] = [
   registerInfo,
@@ -28,4 +29,5 @@ export const COMMANDS: readonly Registrar[] = [
   registerUser,
   registerAdmin,
   registerAdminStatus,
+  registerCompletion,
 ];

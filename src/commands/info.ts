@@ -2,6 +2,8 @@
 import type { Command } from "commander";
 import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
+import { formatCounts } from "../fsx/counts.js";
+import { collectWorkspace, namedWorkspaces } from "../cli/workspace-option.js";
 import { ExitCode } from "../errors.js";
 import { loadWorkspace, resolveWorkspaces } from "../install/installation.js";
 import {
@@ -20,6 +22,11 @@ export function registerInfo(program: Command, bind: Binder): void {
       "show the installation and its workspaces (databases, sizes, cases, users, admin due date)",
     )
     .argument("[workspace...]", "workspaces to describe (all when none named)")
+    .option(
+      "-w, --workspace <ws>",
+      "a workspace (repeatable; same as naming it as an argument)",
+      collectWorkspace,
+    )
     .action(bind(infoCommand));
 }
 
@@ -39,7 +46,7 @@ function workspaceRows(w: WorkspaceInfo): Array<[string, string]> {
       w.databaseBytes === null ? "unknown" : formatBytes(w.databaseBytes),
     ]);
   }
-  rows.push(["Files", `${w.files.count} files, ${formatBytes(w.files.bytes)}`]);
+  rows.push(["Files", formatCounts(w.files)]);
   if (!w.error) {
     rows.push(["Cases", w.cases === null ? "unknown" : String(w.cases)]);
     rows.push(["Users", w.users === null ? "unknown" : String(w.users)]);
@@ -49,7 +56,7 @@ function workspaceRows(w: WorkspaceInfo): Array<[string, string]> {
 }
 
 async function infoCommand(ctx: Ctx, cmd: Command): Promise<number> {
-  const names = cmd.args;
+  const names = namedWorkspaces(cmd);
   const inst = await ctx.installation();
   const workspaces = await resolveWorkspaces(inst, names);
   const sys = systemInfo(ctx.rt, inst);

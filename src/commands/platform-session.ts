@@ -5,6 +5,7 @@ import type { Ctx } from "../cli/context.js";
 import { withDb } from "../db/mysql.js";
 import type { Db } from "../db/types.js";
 import { forgetUserPermissions, type ForgetResult } from "../pm4/cache.js";
+import { laravelVersion, majorOf } from "../pm4/laravel-version.js";
 import { cacheSettings, userPermissionsKey } from "../pm4/cache-config.js";
 import { locatePm4, type Pm4Install } from "../pm4/install.js";
 import { checkSchema } from "../pm4/sql.js";
@@ -40,7 +41,14 @@ export async function invalidateUserCache(
   userId: number,
   changed: boolean,
 ): Promise<ForgetResult> {
-  const r = await forgetUserPermissions(cacheSettings(install.env, install.rootDir), userId);
+  // The key's form depends on the Laravel version the install runs (unknown: both forms).
+  const laravel = await laravelVersion(install.rootDir);
+  if (laravel === undefined)
+    ctx.out.verbose(
+      "Laravel version unknown (no Application.php or composer.lock): clearing both key forms",
+    );
+  const settings = cacheSettings(install.env, install.rootDir, majorOf(laravel));
+  const r = await forgetUserPermissions(settings, userId);
   const manual = `run 'php artisan cache:forget ${userPermissionsKey(userId)}' in ${install.rootDir}`;
   const report = changed ? ctx.out.warn.bind(ctx.out) : ctx.out.verbose.bind(ctx.out);
   switch (r.status) {

@@ -4,6 +4,7 @@ import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
 import { usage } from "../errors.js";
 import { assertWorkspaceName } from "../install/names.js";
+import { selfCommand, shellWord } from "../ui/self-command.js";
 import { sandboxDown, sandboxStatus, sandboxUp, type SandboxStatus } from "../sandbox/sandbox.js";
 
 function positiveInt(value: string, what: string): number {
@@ -50,7 +51,10 @@ export function registerSandbox(program: Command, bind: Binder): void {
         ctx.out.document({ ok: true, ...s });
         printStatus(ctx, s);
         ctx.out.line();
-        ctx.out.line(`Try: pmadmin --install-dir ${s.installDir} info`);
+        // A command that works as pasted, from any directory (no npx, no relative path).
+        const self = selfCommand(ctx.rt.env);
+        ctx.out.line(`Try: ${self} --install-dir ${shellWord(s.installDir)} info`);
+        ctx.out.line(`Remove it with: ${self} sandbox down ${shellWord(s.dir)} --purge`);
       }),
     );
   sandbox

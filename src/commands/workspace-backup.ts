@@ -3,20 +3,23 @@ import path from "node:path";
 import type { Command } from "commander";
 import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
-import { applyBackup, type BackupResult } from "../backup/apply.js";
+import { applyBackup, retentionPlace, type BackupResult } from "../backup/apply.js";
 import { prepareBackup, type Prepared } from "../backup/prepare.js";
-import { planBackup, type BackupPlan } from "../backup/plan.js";
+import { planBackup, requireWorkspaceArgument, type BackupPlan } from "../backup/plan.js";
 import { noProgress, ttyProgress } from "../backup/progress.js";
-import { formatBytes, treeSize } from "../fsx/walk.js";
+import { formatBytes } from "../fsx/walk.js";
+import { countTree, formatCounts, type FileCounts } from "../fsx/counts.js";
+import { usage } from "../errors.js";
 import { resolveWorkspaces } from "../install/installation.js";
 import { applyRetention } from "../backup/retention.js";
 import { hasCalendarRules } from "../backup/calendar-retention.js";
 import { loadEncryptKeys } from "../archive/age-keys.js";
+import { s3Store, withS3Options } from "../cli/s3-options.js";
+import { checkBucket } from "../archive/s3/client.js";
+import { backupAllCommand, type AllOptions } from "./workspace-backup-all.js";
 
-interface BackupOptions {
-  filesize?: string;
-  keep?: string;
-  skipUnreadable?: boolean;
+interface BackupOptions extends AllOptions {
+  all?: boolean;
   encryptTo?: string[];
   recipientsFile?: string;
   passphraseFile?: string;
@@ -31,11 +34,12 @@ function collect(value: string, previous: string[] | undefined): string[] {
 }
 
 export function registerWorkspaceBackup(program: Command, bind: Binder): void {
-  program
+  const cmd = program
     .command("workspace-backup")
     .description("back up workspaces (database and files) into a ProcessMaker-compatible archive")
+    .usage("[options] WORKSPACE... [BACKUP-FILE]")
     .argument(
-      "<args...>",
+      "[workspace-and-file...]",
       "WORKSPACE... [BACKUP-FILE]: one name → <ws>.tar; the last of several is the file",
     )
     .option(
@@ -76,9 +80,15 @@ export function registerWorkspaceBackup(program: Command, bind: Binder): void {
       "--verify",
       "read the written backup back whole (as `backups verify`) before reporting success",
     )
+    .option(
+      "--all",
+      "back up every workspace into the one argument DEST (a directory or s3://BUCKET/PREFIX/) as <ws>-<UTC yyyymmdd-hhmmss>.tar.gz, carrying on past failures",
+    )
+    .option("--jobs <n>", "with --all: how many workspaces at a time (default 1)");
+  withS3Options(cmd)
     .addHelpText(
       "after",
-      "\nEncrypted archives (age) are read back by pmadmin (workspace-restore --identity FILE) or the age CLI; ProcessMaker itself cannot read them.\nA file name without '/' goes to <shared>/backups/. Endings: .tar (uncompressed), .tar.gz or .tgz (gzip).\nExamples:\n  pmadmin workspace-backup workflow\n  pmadmin workspace-backup --keep 7 workflow workflow-$(date +%F).tar.gz\n  pmadmin workspace-backup -s 500 workflow /mnt/backup/workflow.tar",
+      "\nEncrypted archives (age) are read back by pmadmin (workspace-restore --identity FILE) or the age CLI; ProcessMaker itself cannot read them.\nA file name without '/' goes to <shared>/backups/. Endings: .tar (uncompressed), .tar.gz or .tgz (gzip).\nBACKUP-FILE may be s3://BUCKET/KEY or s3://BUCKET/PREFIX/ (S3-compatible storage; credentials from the AWS SDK's usual chain).\n\nExamples:\n  pmadmin workspace-backup workflow                  # <shared>/backups/workflow.tar\n  pmadmin workspace-backup --keep 7 workflow workflow-$(date +%F).tar.gz\n  pmadmin workspace-backup -s 500 workflow /mnt/backup/workflow.tar\n  pmadmin workspace-backup workflow s3://my-backups/pm/workflow-$(date +%F).tar.gz\n  pmadmin workspace-backup --all --jobs 2 --keep 7 s3://my-backups/pm/",
     )
     .action(bind(workspaceBackupCommand));
 }
@@ -102,7 +112,7 @@ function dryRun(
   ctx: Ctx,
   plan: BackupPlan,
   prep: Prepared,
-  sizes: Array<{ files: number; bytes: number }>,
+  sizes: FileCounts[],
   wouldRemove: string[],
 ): number {
   const t = plan.target;
@@ -128,12 +138,12 @@ function dryRun(
     wouldRemove,
   });
   ctx.out.line(
-    `Would write ${t.path}${t.partBytes ? `.00, .01, … (parts of at most ${formatBytes(t.partBytes)})` : ""} (${t.gzip ? "gzip" : "uncompressed"} tar${t.encrypted ? ", age-encrypted" : ""}, mode 0600)`,
+    t.s3
+      ? `Would upload ${t.path} (${t.gzip ? "gzip" : "uncompressed"} tar${t.encrypted ? ", age-encrypted" : ""}, one multipart upload completed only when whole)`
+      : `Would write ${t.path}${t.partBytes ? `.00, .01, … (parts of at most ${formatBytes(t.partBytes)})` : ""} (${t.gzip ? "gzip" : "uncompressed"} tar${t.encrypted ? ", age-encrypted" : ""}, mode 0600)`,
   );
   for (const w of workspaces) {
-    ctx.out.line(
-      `  ${w.name}: ${w.files?.files ?? 0} files (${formatBytes(w.files?.bytes ?? 0)}) from ${w.siteDir}`,
-    );
+    ctx.out.line(`  ${w.name}: ${w.files ? formatCounts(w.files) : "no files"} from ${w.siteDir}`);
     for (const d of w.databases)
       ctx.out.line(
         `    database ${d.name}: ${d.tables} tables, ${d.views} views, ${d.triggers} triggers`,
@@ -149,13 +159,23 @@ function dryRun(
   return 0;
 }
 
+/** The manifest's file statistics under the one definition every command reports. */
+function siteCounts(f: {
+  count: number;
+  directories: number;
+  symlinks: number;
+  bytes: number;
+}): FileCounts {
+  return { files: f.count, directories: f.directories, links: f.symlinks, bytes: f.bytes };
+}
+
 function render(ctx: Ctx, plan: BackupPlan, r: BackupResult): void {
   ctx.out.document({
     ok: true,
     files: r.files,
     bytes: r.bytes,
     sha256: r.sha256,
-    workspaces: r.workspaces,
+    workspaces: r.workspaces.map((w) => ({ ...w, files: siteCounts(w.files) })),
     tables: r.tables,
     rows: r.rows,
     fileCount: r.fileCount,
@@ -172,14 +192,67 @@ function render(ctx: Ctx, plan: BackupPlan, r: BackupResult): void {
   if (plan.verify) ctx.out.line("  verified: read back whole, every checksum and dump sound");
   for (const w of r.workspaces) {
     const dbs = w.databases.map((d) => `${d.name}: ${d.tables} tables, ${d.rows} rows`).join("; ");
-    ctx.out.line(`  ${w.name}: ${dbs}; ${w.files.count} files (${formatBytes(w.files.bytes)})`);
+    ctx.out.line(`  ${w.name}: ${dbs}; ${formatCounts(siteCounts(w.files))}`);
   }
   for (const f of r.removed) ctx.out.line(`  removed older backup ${f}`);
   ctx.out.line(`Done in ${(r.durationMs / 1000).toFixed(1)} s.`);
 }
 
+/** --all does not take the options of issue 15 yet: refused rather than silently ignored. */
+function refuseWithAll(o: BackupOptions): void {
+  const extra =
+    o.encryptTo ||
+    o.recipientsFile ||
+    o.passphraseFile ||
+    o.verify ||
+    o.keepDaily ||
+    o.keepWeekly ||
+    o.keepMonthly;
+  if (!o.all || !extra) return;
+  throw usage(
+    "BACKUP.ALL_UNSUPPORTED_OPTION",
+    "--all does not take encryption, --verify or calendar retention options yet.",
+    { hint: "Back up each workspace with its own workspace-backup command to use them." },
+  );
+}
+
+/** What --keep and the calendar rules would remove (--dry-run). */
+async function dryRunRemovals(
+  ctx: Ctx,
+  plan: BackupPlan,
+  workspaces: ReadonlyArray<{ name: string }>,
+  s3: ReturnType<typeof s3Store> | undefined,
+): Promise<string[]> {
+  if (!retains(plan)) return [];
+  const t = plan.target;
+  return applyRetention({
+    dir: t.dir,
+    place: retentionPlace(plan, s3),
+    target: t.path,
+    workspaces: workspaces.map((w) => w.name),
+    keep: plan.keep,
+    calendar: plan.calendar,
+    now: ctx.rt.now(),
+    // Parts of an older backup of the same name are replaced by the new one, not removed.
+    newFiles: [t.partBytes === undefined ? t.path : `${t.path}.00`],
+    dryRun: true,
+  }).catch((e: unknown) => {
+    // No backup directory yet: nothing to remove.
+    if ((e as { code?: unknown }).code === "ENOENT") return [] as string[];
+    throw e;
+  });
+}
+
 async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const o = cmd.opts<BackupOptions>();
+  refuseWithAll(o);
+  if (o.all) return backupAllCommand(ctx, cmd, o);
+  if (o.jobs !== undefined) {
+    throw usage("USAGE.JOBS_WITHOUT_ALL", "--jobs applies to --all only.", {
+      hint: "Add --all DEST to back up every workspace, or leave out --jobs.",
+    });
+  }
+  requireWorkspaceArgument(cmd.args);
   const encrypt = await loadEncryptKeys({
     encryptTo: o.encryptTo ?? [],
     recipientsFile: o.recipientsFile,
@@ -203,26 +276,12 @@ async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
   });
   const workspaces = await resolveWorkspaces(inst, plan.workspaces);
   const prep = await prepareBackup(workspaces, { rt: ctx.rt, inst });
+  const s3 = plan.target.s3 ? s3Store(ctx, cmd) : undefined;
   if (ctx.opts.dryRun) {
-    const sizes = await Promise.all(workspaces.map((w) => treeSize(w.siteDir)));
-    const t = plan.target;
-    const wouldRemove = !retains(plan)
-      ? []
-      : await applyRetention({
-          dir: t.dir,
-          target: t.path,
-          workspaces: workspaces.map((w) => w.name),
-          keep: plan.keep,
-          calendar: plan.calendar,
-          now: ctx.rt.now(),
-          // Parts of an older backup of the same name are replaced by the new one, not removed.
-          newFiles: [t.partBytes === undefined ? t.path : `${t.path}.00`],
-          dryRun: true,
-        }).catch((e: unknown) => {
-          // No backup directory yet: nothing to remove.
-          if ((e as { code?: unknown }).code === "ENOENT") return [] as string[];
-          throw e;
-        });
+    // A dry run to a bucket also shows that the bucket is there and the keys work.
+    if (s3 && plan.target.s3) await checkBucket(s3, plan.target.s3.bucket, "write to");
+    const sizes = await Promise.all(workspaces.map((w) => countTree(w.siteDir)));
+    const wouldRemove = await dryRunRemovals(ctx, plan, workspaces, s3);
     return dryRun(ctx, plan, prep, sizes, wouldRemove);
   }
   const progress =
@@ -233,6 +292,7 @@ async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
     progress,
     warn: (t) => ctx.out.warn(t),
     encrypt,
+    s3,
   });
   render(ctx, plan, result);
   return 0;

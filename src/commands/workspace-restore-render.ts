@@ -1,6 +1,7 @@
 // What `workspace-restore` prints: the archive (-i), the plan (--dry-run), the result, and the
 // question before an existing workspace is replaced. Text on stdout, one --json document.
 import { formatBytes } from "../fsx/walk.js";
+import { formatCounts, type FileCounts } from "../fsx/counts.js";
 import type { ArchiveDescription } from "../restore/describe.js";
 import type { RestorePlan } from "../restore/plan.js";
 import type { RestoreResult } from "../restore/run.js";
@@ -19,7 +20,7 @@ export function renderArchiveInfo(out: Output, d: ArchiveDescription): void {
       ["System", `${w.system ?? "unknown"}${w.platform ? ` [${w.platform}]` : ""}`],
       ["Database Server", w.database ?? "unknown"],
       ["Databases", w.databases.map((x) => `${x.name} (${formatBytes(x.bytes)} dump)`).join(", ")],
-      ["Files", `${w.files} entries, ${formatBytes(w.fileBytes)}`],
+      ["Files", formatCounts(w.files)],
       ["Backup Engine", String(w.engine)],
     ]);
     for (const row of rows) out.line(row);
@@ -39,8 +40,7 @@ export function renderDryRun(out: Output, plan: RestorePlan): void {
       target: d.target,
       dumpBytes: d.sqlBytes,
     })),
-    files: plan.fileCount,
-    fileBytes: plan.fileBytes,
+    files: plan.files,
     checksumsVerified: plan.manifest.verified,
     warnings: plan.warnings,
   });
@@ -49,9 +49,7 @@ export function renderDryRun(out: Output, plan: RestorePlan): void {
   );
   for (const d of plan.databases)
     out.line(`  load ${d.source} (${formatBytes(d.sqlBytes)}) into ${d.target}`);
-  out.line(
-    `  ${plan.fileCount} entries (${formatBytes(plan.fileBytes)}) into sites/${plan.target}/`,
-  );
+  out.line(`  ${formatCounts(plan.files)} into sites/${plan.target}/`);
   out.line(
     plan.account.kind === "live"
       ? `  the workspace's database user ${plan.account.user} (from its db.php)`
@@ -85,9 +83,7 @@ export function renderRestored(out: Output, plan: RestorePlan, r: RestoreResult)
   );
   for (const d of r.databases)
     out.line(`  database ${d.source} → ${d.target} (${d.tables} tables)`);
-  out.line(
-    `  ${r.files} files (${formatBytes(r.bytes)}), database user ${r.dbUser}${r.newUser ? " (created)" : ""}`,
-  );
+  out.line(`  ${formatCounts(r.files)}; database user ${r.dbUser}${r.newUser ? " (created)" : ""}`);
   if (r.definersRewritten > 0)
     out.line(`  ${r.definersRewritten} trigger/view/routine/event definer(s) set to ${r.dbUser}`);
 }
@@ -96,8 +92,8 @@ export function renderRestored(out: Output, plan: RestorePlan, r: RestoreResult)
 export function replaceQuestion(
   target: string,
   live: { cases: number | undefined; bytes: number | undefined; lastChange: string | undefined },
-  files: { files: number; bytes: number },
+  files: FileCounts,
 ): string {
-  const what = `workspace '${target}': ${live.cases ?? "unknown"} cases, database ${formatBytes(live.bytes ?? 0)}, ${files.files} files (${formatBytes(files.bytes)}), last change ${live.lastChange ?? "unknown"}`;
+  const what = `workspace '${target}': ${live.cases ?? "unknown"} cases, database ${formatBytes(live.bytes ?? 0)}, ${formatCounts(files)}, last change ${live.lastChange ?? "unknown"}`;
   return `Replace ${what} with the backup?`;
 }

@@ -10,16 +10,18 @@ import type { Installation } from "../install/installation.js";
 import { withDb } from "../db/mysql.js";
 import type { DbTarget } from "../db/types.js";
 import { usage } from "../errors.js";
-import { treeSize } from "../fsx/walk.js";
+import { countTree, noFiles } from "../fsx/counts.js";
 import { assertWorkspaceName } from "../install/names.js";
 import { loadDecryptKeys } from "../archive/age-keys.js";
 import { resolveArchive, type ArchiveSource } from "../archive/read/source.js";
 import { describeArchive } from "../restore/describe.js";
+import { listArchiveEntries } from "./workspace-restore-list.js";
 import type { RestorePlan } from "../restore/plan.js";
 import { runRestore } from "../restore/run.js";
 import { scanArchive } from "../restore/scan.js";
 import { liveSummary } from "../restore/target-state.js";
 import { confirm } from "../ui/prompt.js";
+import { s3Store, withS3Options } from "../cli/s3-options.js";
 import {
   renderArchiveInfo,
   renderDryRun,
@@ -30,6 +32,7 @@ import {
 interface RestoreFlags {
   overwrite?: boolean;
   info?: boolean;
+  list?: boolean;
   multiple?: boolean;
   workspace?: string;
   lang?: string;
@@ -39,15 +42,29 @@ interface RestoreFlags {
   passphraseFile?: string;
 }
 
+const RESTORE_EXAMPLES = `
+Examples:
+  pmadmin workspace-restore -i workflow                    # describe <shared>/backups/workflow.tar[.gz]
+  pmadmin workspace-restore -i --list workflow.tar.gz      # list its entries like 'tar tv'
+  pmadmin workspace-restore workflow.tar.gz                # restore a workspace that does not exist yet
+  pmadmin workspace-restore -o /mnt/backup/workflow.tar.gz # replace the live workspace (asks on a TTY)
+  pmadmin workspace-restore workflow.tar.gz staging        # a copy under the new name 'staging'
+  pmadmin workspace-restore -m /mnt/backup/workflow.tar    # split parts workflow.tar.00, .01, …
+  pmadmin workspace-restore s3://my-backups/pm/workflow.tar.gz staging  # from S3-compatible storage
+  pmadmin workspace-restore --identity key.txt workflow.tar.gz.age staging  # an age-encrypted backup
+
+An age-encrypted backup (found by its header, e.g. workflow.tar.gz.age) is decrypted on the fly;
+ProcessMaker itself cannot read encrypted archives.`;
+
 export function registerWorkspaceRestore(program: Command, bind: Binder): void {
-  program
+  const cmd = program
     .command("workspace-restore")
     .description(
       "restore a ProcessMaker 3 or pmadmin backup; the live workspace is swapped only after everything was staged",
     )
     .argument(
       "<backup-file>",
-      "archive (bare names are looked up in <shared>/backups/, .tar appended)",
+      "archive; a bare name is looked up in <shared>/backups/ as given or with .tar, .tar.gz, .tgz (or their split parts), or s3://BUCKET/KEY",
     )
     .argument(
       "[new-workspace]",
@@ -55,9 +72,14 @@ export function registerWorkspaceRestore(program: Command, bind: Binder): void {
     )
     .option("-o, --overwrite", "replace an existing workspace and its database")
     .option("-i, --info", "describe the archive and change nothing")
+    .option("--list", "with -i: list every entry like 'tar tv' (mode, owner, size, mtime, path)")
     .option("-m, --multiple", "the backup is split into <file>.00, <file>.01, …")
     .option("-w, --workspace <src>", "which workspace of a multi-workspace archive to restore")
-    .option("-l, --lang <lang>", "language (accepted for ProcessMaker compatibility)", "en")
+    .option(
+      "-l, --lang <lang>",
+      "accepted for compatibility only, no effect: ProcessMaker uses it to rebuild the case list cache when it upgrades an older backup, which pmadmin does not do",
+      "en",
+    )
     .option(
       "-p, --port <port>",
       "port of the database server (overrides the admin credentials' port)",
@@ -71,11 +93,8 @@ export function registerWorkspaceRestore(program: Command, bind: Binder): void {
       "--passphrase-file <file>",
       "decrypt an age-encrypted backup with the passphrase on FILE's first line",
     )
-    .addHelpText(
-      "after",
-      "\nAn age-encrypted backup (found by its header, e.g. workflow.tar.gz.age) is decrypted on the fly; ProcessMaker itself cannot read encrypted archives.",
-    )
-    .action(bind(workspaceRestoreCommand));
+    .addHelpText("after", RESTORE_EXAMPLES);
+  withS3Options(cmd).action(bind(workspaceRestoreCommand));
 }
 
 function adminWithPort(
@@ -97,6 +116,14 @@ function adminWithPort(
 async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const flags = cmd.opts<RestoreFlags>();
   const [file, newName] = cmd.args as [string, string | undefined];
+  if (flags.list && !flags.info)
+    throw usage(
+      "RESTORE.LIST_WITHOUT_INFO",
+      "--list lists an archive's entries; it goes with -i.",
+      {
+        hint: "Add -i: pmadmin workspace-restore -i --list FILE.",
+      },
+    );
   if (newName !== undefined) assertWorkspaceName(newName);
   if (flags.workspace !== undefined) assertWorkspaceName(flags.workspace);
   // Options are checked before any file is looked at (a bad --port is a usage error first).
@@ -106,6 +133,10 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
     identity: flags.identity,
     passphraseFile: flags.passphraseFile,
   });
+  if (cmd.getOptionValueSource("lang") === "cli")
+    ctx.out.info(
+      `note: -l/--lang ${flags.lang ?? ""} has no effect (accepted for ProcessMaker compatibility; see 'pmadmin help workspace-restore').`,
+    );
   const inst = await ctx.installation();
   const progress = (m: string): void =>
     ctx.out.progressAllowed ? ctx.out.info(m) : ctx.out.verbose(m);
@@ -114,6 +145,7 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
     cwd: ctx.rt.cwd,
     multiple: flags.multiple === true,
     keys,
+    s3: () => s3Store(ctx, cmd),
   });
   progress(
     `reading ${source.file}${source.parts.length > 1 ? ` (${source.parts.length} parts)` : ""}`,
@@ -123,6 +155,7 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
   // killed run leaves nothing in the shared directory. Always removed.
   const workDir = await mkdtemp(path.join(tmpdir(), "pmadmin-restore-"));
   try {
+    if (flags.list) return await listArchiveEntries(ctx, source, workDir);
     return await restoreFromArchive(ctx, flags, { newName, inst, source, workDir, progress });
   } finally {
     await rm(workDir, { recursive: true, force: true });
@@ -185,7 +218,7 @@ async function confirmReplace(
   const live = await withDb(admin, ctx.rt.env, (db) =>
     liveSummary(db, plan.databases[0]?.target ?? ""),
   );
-  const files = await treeSize(`${sitesDir}/${plan.target}`).catch(() => ({ files: 0, bytes: 0 }));
+  const files = await countTree(`${sitesDir}/${plan.target}`).catch(() => noFiles());
   return confirm(
     { yes: ctx.opts.yes, stdinIsTTY: ctx.rt.stdinIsTTY, stderr: ctx.rt.stderr, ask: ctx.rt.ask },
     replaceQuestion(plan.target, live, files),

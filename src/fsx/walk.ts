@@ -44,22 +44,6 @@ export async function* walk(root: string, rel = ""): AsyncGenerator<WalkEntry> {
   }
 }
 
-export interface TreeSize {
-  files: number;
-  bytes: number;
-}
-
-export async function treeSize(root: string): Promise<TreeSize> {
-  let files = 0;
-  let bytes = 0;
-  for await (const e of walk(root)) {
-    if (e.stats.isDirectory()) continue;
-    files += 1;
-    bytes += e.stats.isFile() ? e.stats.size : 0;
-  }
-  return { files, bytes };
-}
-
 export function formatBytes(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let v = n;

@@ -6,7 +6,7 @@ import { workspaceDatabases } from "../install/db-php.js";
 import { maskedDsn } from "../install/db-url.js";
 import type { Installation, Workspace } from "../install/installation.js";
 import { withWorkspaceDb } from "../install/workspace-db.js";
-import { treeSize } from "../fsx/walk.js";
+import { countTree, type FileCounts } from "../fsx/counts.js";
 import { pmadminVersion } from "../version.js";
 import type { Runtime } from "../runtime.js";
 
@@ -28,7 +28,7 @@ export interface WorkspaceInfo {
   databases: Array<{ role: string; name: string; dsn: string }>;
   server: { version: string; flavor: string; lowerCaseTableNames: number } | null;
   databaseBytes: number | null;
-  files: { count: number; bytes: number };
+  files: FileCounts;
   cases: number | null;
   users: number | null;
   adminDueDate: string | null;
@@ -49,7 +49,7 @@ export function systemInfo(rt: Runtime, inst: Installation): SystemInfo {
 
 export async function workspaceInfo(rt: Runtime, ws: Workspace): Promise<WorkspaceInfo> {
   const dbs = workspaceDatabases(ws.db);
-  const size = await treeSize(ws.siteDir);
+  const files = await countTree(ws.siteDir);
   const info: WorkspaceInfo = {
     name: ws.name,
     databases: dbs.map((d) => ({
@@ -59,7 +59,7 @@ export async function workspaceInfo(rt: Runtime, ws: Workspace): Promise<Workspa
     })),
     server: null,
     databaseBytes: null,
-    files: { count: size.files, bytes: size.bytes },
+    files,
     cases: null,
     users: null,
     adminDueDate: null,

@@ -146,6 +146,12 @@ export async function loadWorkspace(inst: Installation, name: string): Promise<W
     throw usage(
       "WORKSPACE.NOT_FOUND",
       `Workspace '${name}' not found in ${inst.sitesDir}.${didYouMean(name, known)}${list}`,
+      {
+        hint:
+          known.length > 0
+            ? "Name one of the workspaces listed (pmadmin info lists them all)."
+            : "Check --install-dir/--shared-dir, or restore a workspace with pmadmin workspace-restore.",
+      },
     );
   }
   let source: string;

@@ -42,7 +42,7 @@ const RBAC_GRANTS: readonly CheckDef[] = [
     area: "rbac",
     severity: "warning",
     title:
-      "permissions granted to a role without the companions they need, so they have no effect (stock PROCESSMAKER_MANAGER has several)",
+      "permissions granted to a role without the companions they need, so they have no effect (those ProcessMaker ships that way, like the stock PROCESSMAKER_MANAGER's PM_SETUP_*, are not reported)",
     fix: "Grant the companions (`pmadmin role grant ROLE PERMISSION --with-required`) or revoke the inert permission (`pmadmin role revoke ROLE PERMISSION`).",
     tables: ["RBAC_ROLES", "RBAC_ROLES_PERMISSIONS", "RBAC_PERMISSIONS"],
   },

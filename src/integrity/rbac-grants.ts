@@ -1,7 +1,11 @@
 // rbac.inert-grant and rbac.advisory-companion, computed from the role→permission pairs a
 // workspace holds and the companion rules in the shared permission catalog (pm3-permissions.md).
 // The pairs table is tiny (roles × permissions), so it is read whole and judged here, purely.
-import { PERMISSIONS, type PermissionInfo } from "../rbac/permission-catalog.js";
+import {
+  PERMISSIONS,
+  STOCK_ROLE_PERMISSIONS,
+  type PermissionInfo,
+} from "../rbac/permission-catalog.js";
 import { MAX_EXAMPLES, type Example, type Finding } from "./types.js";
 
 export interface Grant {
@@ -12,6 +16,18 @@ export interface Grant {
 export interface GrantFindings {
   inert: Finding;
   advisory: Finding;
+}
+
+/**
+ * Whether a stock role lacks these companions of one of its stock permissions just as
+ * ProcessMaker ships it (the seed's PROCESSMAKER_MANAGER holds PM_SETUP_* without PM_SETUP,
+ * pm3-permissions.md): that is the product's design, not damage, so a fresh workspace is clean.
+ * A companion the seed gives the role and someone revoked is still reported.
+ */
+export function asShipped(role: string, permission: string, lacking: readonly string[]): boolean {
+  const stock = STOCK_ROLE_PERMISSIONS[role];
+  if (stock === undefined || !stock.includes(permission)) return false;
+  return lacking.every((c) => !stock.includes(c));
 }
 
 function finding(examples: Example[]): Finding {
@@ -39,10 +55,10 @@ export function judgeGrants(
     if (info === undefined) continue; // custom or plugin permissions have no known companions
     const has = held.get(g.role) ?? new Set<string>();
     const lacking = info.requires.filter((c) => !has.has(c));
-    if (lacking.length > 0)
+    if (lacking.length > 0 && !asShipped(g.role, g.permission, lacking))
       inert.push({ ROLE: g.role, PERMISSION: g.permission, MISSING: lacking.join(",") });
     const advised = info.advisory.filter((c) => !has.has(c));
-    if (advised.length > 0)
+    if (advised.length > 0 && !asShipped(g.role, g.permission, advised))
       advisory.push({ ROLE: g.role, PERMISSION: g.permission, SUGGESTED: advised.join(",") });
   }
   return { inert: finding(inert), advisory: finding(advisory) };

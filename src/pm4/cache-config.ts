@@ -19,7 +19,11 @@ export type CacheSettings =
   | {
       driver: "redis";
       redis: RedisSettings;
-      /** physical key prefix: REDIS_PREFIX + CACHE_PREFIX + ':' */ keyPrefix: string;
+      /**
+       * Physical key prefixes to clear: REDIS_PREFIX + CACHE_PREFIX, then ':' up to Laravel 10,
+       * none from Laravel 11 on; both forms when the version is unknown.
+       */
+      keyPrefixes: string[];
     }
   | { driver: "file"; dir: string }
   | { driver: "array" | "null" }
@@ -46,7 +50,19 @@ export function userPermissionsKey(userId: number): string {
   return `user_${userId}_permissions`;
 }
 
-export function cacheSettings(env: DotEnv, rootDir: string): CacheSettings {
+/**
+ * Laravel ≤10's RedisStore appended ':' to a non-empty cache prefix; Laravel 11 does not (upgrade
+ * guide, "Cache Key Prefixes"). An unknown version gets both forms, the current one first.
+ */
+export function redisKeyPrefixes(base: string, cachePrefix: string, major?: number): string[] {
+  if (cachePrefix === "") return [base];
+  const laravel11 = `${base}${cachePrefix}`;
+  const older = `${base}${cachePrefix}:`;
+  if (major === undefined) return [laravel11, older];
+  return major >= 11 ? [laravel11] : [older];
+}
+
+export function cacheSettings(env: DotEnv, rootDir: string, laravelMajor?: number): CacheSettings {
   // config/app.php: name defaults to 'ProcessMaker'. [inferred]
   const app = laravelSlug(envOr(env, "APP_NAME", "ProcessMaker"));
   const driver = (env.get("CACHE_DRIVER") || env.get("CACHE_STORE") || "redis").toLowerCase();
@@ -57,8 +73,7 @@ export function cacheSettings(env: DotEnv, rootDir: string): CacheSettings {
     const scheme = (env.get("REDIS_SCHEME") ?? "").toLowerCase();
     return {
       driver,
-      // RedisStore appends ':' only to a non-empty cache prefix.
-      keyPrefix: `${redisPrefix}${cachePrefix === "" ? "" : `${cachePrefix}:`}`,
+      keyPrefixes: redisKeyPrefixes(redisPrefix, cachePrefix, laravelMajor),
       redis: {
         url,
         host: env.get("REDIS_HOST") || "127.0.0.1",

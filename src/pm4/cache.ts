@@ -24,7 +24,7 @@ export interface ForgetResult {
 export interface CacheClient {
   get(key: string): Promise<string | null>;
   set(key: string, value: string): Promise<unknown>;
-  del(key: string): Promise<number>;
+  del(...keys: string[]): Promise<number>;
   ping(): Promise<string>;
 }
 
@@ -82,9 +82,10 @@ export async function forgetUserPermissions(
 ): Promise<ForgetResult> {
   const name = userPermissionsKey(userId);
   if ("redis" in cache) {
-    const key = `${cache.keyPrefix}${name}`;
+    const keys = cache.keyPrefixes.map((prefix) => `${prefix}${name}`);
+    const key = keys.join(", ");
     try {
-      const n = await withRedis(cache.redis, (c) => c.del(key));
+      const n = await withRedis(cache.redis, (c) => c.del(...keys));
       return { status: n > 0 ? "deleted" : "absent", driver: "redis", key };
     } catch (error) {
       return {

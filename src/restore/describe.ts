@@ -1,4 +1,5 @@
 // `-i`: what the archive holds, from pass 1 alone (nothing is written or connected to).
+import { countEntry, noFiles, type FileCounts } from "../fsx/counts.js";
 import type { ArchiveSource } from "../archive/read/source.js";
 import { platformFromSystem } from "../archive/meta.js";
 import { archiveWorkspaces } from "./plan.js";
@@ -20,8 +21,7 @@ export interface ArchiveDescription {
     platform: string | undefined;
     database: string | undefined;
     databases: Array<{ name: string; bytes: number }>;
-    files: number;
-    fileBytes: number;
+    files: FileCounts;
     engine: number;
   }>;
 }
@@ -35,8 +35,7 @@ export async function describeArchive(
   // One read of the entries for all workspaces: their files (not directories) and dump sizes
   // (the first entry whose path ends in the dump's name).
   const tally = workspaces.map(({ layout, meta }) => ({
-    files: 0,
-    fileBytes: 0,
+    files: noFiles(),
     dumps: meta.databases.map((d) => ({
       suffix: `${layout.dumpDir}${d.name}.sql`,
       bytes: undefined as number | undefined,
@@ -46,10 +45,8 @@ export async function describeArchive(
     workspaces.forEach(({ layout }, k) => {
       const t = tally[k];
       if (!t) return;
-      if (relativeToRoot(layout.filesRoot, e.path) !== undefined && kindOf(e.type) !== "dir") {
-        t.files += 1;
-        t.fileBytes += e.size;
-      }
+      const rel = relativeToRoot(layout.filesRoot, e.path);
+      if (rel !== undefined && rel !== "") countEntry(t.files, kindOf(e.type), e.size);
       for (const d of t.dumps)
         if (d.bytes === undefined && e.path.endsWith(d.suffix)) d.bytes = e.size;
     });
@@ -73,8 +70,7 @@ export async function describeArchive(
           name: d.name,
           bytes: t?.dumps[j]?.bytes ?? 0,
         })),
-        files: t?.files ?? 0,
-        fileBytes: t?.fileBytes ?? 0,
+        files: t?.files ?? noFiles(),
         engine: meta.engine,
       };
     }),

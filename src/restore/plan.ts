@@ -1,5 +1,6 @@
 // Preflight decisions (pure): which workspace, under which name, into which databases, and every
 // refusal the contract asks for — all decided before the first write.
+import { countEntry, noFiles, type FileCounts } from "../fsx/counts.js";
 import { failure, refused, usage } from "../errors.js";
 import { workspaceNameProblem } from "../install/names.js";
 import type { Platform } from "../runtime.js";
@@ -97,6 +98,8 @@ export interface RestorePlan {
   /** The archive has an entry for the workspace directory itself. */
   hasRootEntry: boolean;
   fileBytes: number;
+  /** What the workspace directory will hold, counted as every command counts (fsx/counts.ts). */
+  files: FileCounts;
   platform: Platform | undefined;
   warnings: string[];
   manifest: ManifestCheck;
@@ -236,6 +239,7 @@ export async function planRestore(
     fileCount: files.count,
     hasRootEntry: files.hasRootEntry,
     fileBytes: files.bytes,
+    files: files.counts,
     platform,
     warnings,
     manifest,
@@ -369,7 +373,8 @@ function databasePlan(
 async function countFiles(
   scan: ArchiveScan,
   layout: WorkspaceLayout,
-): Promise<{ count: number; bytes: number; hasRootEntry: boolean }> {
+): Promise<{ count: number; bytes: number; hasRootEntry: boolean; counts: FileCounts }> {
+  const counts = noFiles();
   let count = 0;
   let bytes = 0;
   let hasDbPhp = false;
@@ -379,6 +384,7 @@ async function countFiles(
     if (f.kind === "file") bytes += f.entry.size;
     if (f.rel === "db.php" && f.kind === "file") hasDbPhp = true;
     if (f.rel === "") hasRootEntry = true;
+    else countEntry(counts, f.kind, f.entry.size);
   }
   if (!hasDbPhp) {
     throw failure(
@@ -386,7 +392,7 @@ async function countFiles(
       `The backup's workspace directory ${layout.filesRoot}/ has no db.php.`,
     );
   }
-  return { count, bytes, hasRootEntry };
+  return { count, bytes, hasRootEntry, counts };
 }
 
 /** Staging holds a full copy next to the live workspace until the swap; keep 5% slack. */

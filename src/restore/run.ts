@@ -3,6 +3,7 @@
 // the dumps loaded as the loader account, the files) → capture and check the loaded objects → swap.
 // Before the swap any failure or interruption rolls back and leaves the live workspace as it was;
 // once the swap has started it is completed (or undone) by recovery, never left mixed.
+import type { FileCounts } from "../fsx/counts.js";
 import { stat } from "node:fs/promises";
 import { connect, withDb } from "../db/mysql.js";
 import type { Db, DbTarget } from "../db/types.js";
@@ -54,8 +55,7 @@ export interface RestoreResult {
   databases: Array<{ source: string; target: string; tables: number }>;
   dbUser: string;
   newUser: boolean;
-  files: number;
-  bytes: number;
+  files: FileCounts;
   definersRewritten: number;
   ownershipFailed: string[];
   replaced: boolean;
@@ -179,8 +179,8 @@ async function stageAndSwap(r: Run, plan: RestorePlan): Promise<RestoreResult> {
       })),
       dbUser: account.user,
       newUser,
-      files: stager.written,
-      bytes: stager.bytes,
+      // Every planned entry was written (the stager fails otherwise): the plan's counts are the result.
+      files: plan.files,
       definersRewritten,
       ownershipFailed,
       replaced: plan.replacing,

@@ -3,6 +3,9 @@ import type { ChalkInstance } from "chalk";
 import type { Runtime } from "../runtime.js";
 import { colorEnabled, makeChalk } from "./color.js";
 
+/** Bumped when a field of a --json document changes meaning or goes away (docs/json.md). */
+export const JSON_SCHEMA_VERSION = 1;
+
 export interface OutputOptions {
   json: boolean;
   quiet: boolean;
@@ -64,7 +67,32 @@ export class Output {
   document(value: unknown): void {
     if (!this.json || this.jsonWritten) return;
     this.jsonWritten = true;
-    this.rt.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    const doc =
+      typeof value === "object" && value !== null && !Array.isArray(value)
+        ? { schemaVersion: JSON_SCHEMA_VERSION, ...value }
+        : value;
+    this.rt.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  }
+
+  /**
+   * The one JSON document of a --json run whose `key` array is too long to hold in memory: the
+   * head's fields, then the items as `items` yields them (one per line).
+   */
+  async streamDocument(
+    head: Record<string, unknown>,
+    key: string,
+    items: AsyncIterable<unknown>,
+  ): Promise<void> {
+    if (!this.json || this.jsonWritten) return;
+    this.jsonWritten = true;
+    const top = JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...head }, null, 2);
+    this.rt.stdout.write(`${top.slice(0, -2)},\n  ${JSON.stringify(key)}: [`);
+    let first = true;
+    for await (const item of items) {
+      this.rt.stdout.write(`${first ? "" : ","}\n    ${JSON.stringify(item)}`);
+      first = false;
+    }
+    this.rt.stdout.write(`${first ? "" : "\n  "}]\n}\n`);
   }
 
   get documentWritten(): boolean {

@@ -93,4 +93,20 @@ describe("pmadmin sandbox", () => {
     expect(down.exitCode).toBe(2);
     expect(await readFile(path.join(other, "keep.txt"), "utf8")).toBe("mine");
   });
+
+  it("refuses --dry-run on sandbox up/down (exit 2) rather than purging for real", async () => {
+    const kept = path.join(root, "kept");
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(kept, { recursive: true });
+    await writeFile(path.join(kept, "keep.txt"), "mine");
+    for (const args of [
+      ["sandbox", "down", kept, "--purge", "--dry-run"],
+      ["--dry-run", "sandbox", "up", kept],
+    ]) {
+      const r = await runBin(args);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain("[USAGE.NO_DRY_RUN]");
+    }
+    expect(await readFile(path.join(kept, "keep.txt"), "utf8")).toBe("mine");
+  });
 });

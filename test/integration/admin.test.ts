@@ -70,8 +70,50 @@ describe("due dates", () => {
     }
   });
 
+  it("admin commands and the workspace-list commands take -w as role/permission/user do", async () => {
+    const before = await checksum(b.db);
+    for (const args of [
+      ["admin-status", "-w", b.name, "--json"],
+      ["extend-admin", "-w", b.name, "--until", "2040-01-01", "--json"],
+      ["expire-admin", "-w", b.name, "--dry-run", "--json"],
+      ["check-integrity", "-w", b.name, "--check", "admin", "--json"],
+      ["info", "-w", b.name, "--json"],
+      ["flush-cache", "-w", b.name, "--dry-run", "--json"],
+    ]) {
+      const r = await pm(...args);
+      expect(r.exitCode, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+      expect(r.stdout, args.join(" ")).toContain(`"${b.name}"`);
+      expect(r.stdout, args.join(" ")).not.toContain(`"${a.name}"`);
+    }
+    expect(await checksum(b.db)).toBe(before);
+    const both = await pm("expire-admin", a.name, "-w", b.name);
+    expect([both.exitCode, both.stderr]).toEqual([2, expect.stringContaining("[WORKSPACE.TWICE]")]);
+    expect(await checksum(b.db)).toBe(before);
+  });
+
+  it("refuses to move the due date earlier without --force (exit 3), naming both dates", async () => {
+    const before = await checksum(a.db);
+    const r = await pm("extend-admin", "-w", a.name, "--days", "30");
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toContain("[ADMIN.DUE_DATE_EARLIER]");
+    expect(r.stderr).toContain("2040-01-01");
+    expect(r.stderr).toContain("2026-12-25");
+    expect(r.stderr).toContain("--force");
+    expect(r.stdout).toBe("");
+    expect(await checksum(a.db)).toBe(before);
+    const rotate = await pm("extend-admin", a.name, "--until", "2030-01-01", "--rotate-password");
+    expect(rotate.exitCode).toBe(3);
+    expect(await checksum(a.db)).toBe(before);
+    // The 90-day default only ever extends: a later date stays, and it says so.
+    const stays = await pm("extend-admin", "-w", a.name);
+    expect(stays.exitCode, stays.stderr).toBe(0);
+    expect(stays.stdout.trim()).toBe(`admin (${a.name}): due date already 2040-01-01`);
+    expect(stays.stderr).toContain("is later than the default (2027-02-23); it stays");
+    expect(await checksum(a.db)).toBe(before);
+  });
+
   it("extends in USERS and RBAC_USERS together with USR_UPDATE_DATE and prints old → new", async () => {
-    const r = await pm("extend-admin", a.name, "--days", "30");
+    const r = await pm("extend-admin", a.name, "--days", "30", "--force");
     expect(r.exitCode).toBe(0);
     expect(r.stdout.trim()).toBe(`admin (${a.name}): due date 2040-01-01 → 2026-12-25`);
     const rows = await account(a.db);
@@ -137,7 +179,17 @@ describe("due dates", () => {
   it("--user moves another user's dates; the guest is refused", async () => {
     const sean = "2917736165f0c3c1a9c2b78058396711";
     expect(
-      (await pm("extend-admin", b.name, "--user", "sean.obrien", "--until", "2027-06-30")).exitCode,
+      (
+        await pm(
+          "extend-admin",
+          b.name,
+          "--user",
+          "sean.obrien",
+          "--until",
+          "2027-06-30",
+          "--force",
+        )
+      ).exitCode,
     ).toBe(0);
     expect(await dues(b.db, sean)).toEqual(["2027-06-30", "2027-06-30"]);
     const guest = await pm("expire-admin", b.name, "--user", "guest");

@@ -1,7 +1,17 @@
 // workspace-backup's safeguards: refusals before anything is written, failures that leave the
 // previous backup and nothing else, locks, unreadable files, retention, dry run.
 import { createHash } from "node:crypto";
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from "node:fs/promises";
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  rm,
+  stat,
+  utimes,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
@@ -78,6 +88,25 @@ describe("refusals before anything is written", () => {
     const r = await runInProcess(["workspace-backup", "nosuchws"], { env: install.env() });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain(ws.name);
+  });
+
+  it("creates a missing target directory (0700) when its parent exists, not two levels", async () => {
+    const parent = path.join(scratch, "nightly");
+    const deeper = path.join(parent, "a", "b");
+    const refused = await runInProcess(["workspace-backup", ws.name, path.join(deeper, "x.tar")], {
+      env: install.env(),
+    });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain("[BACKUP.TARGET_DIR]");
+    expect(refused.stderr).toContain("nor its parent");
+    await expect(stat(parent)).rejects.toThrow(/ENOENT/);
+    await mkdir(parent);
+    const file = path.join(parent, "new-dir", "x.tar");
+    const r = await runInProcess(["workspace-backup", ws.name, file], { env: install.env() });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect((await stat(path.dirname(file))).mode & 0o777).toBe(0o700);
+    expect(await listing(path.dirname(file))).toEqual(["x.tar"]);
+    await rm(parent, { recursive: true });
   });
 
   it("--dry-run says what and where, and writes nothing", async () => {

@@ -6,10 +6,11 @@ import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli/program.js";
 import { COMMANDS } from "../../src/commands/index.js";
+import { ASKING, CHANGING } from "../../src/cli/global-options.js";
 import type { Runtime } from "../../src/runtime.js";
 import { runBin, runInProcess } from "../helpers/cli.js";
 
-function commandPaths(): string[][] {
+function commandTree(): Array<{ path: string[]; cmd: Command }> {
   const rt: Runtime = {
     stdout: { write: () => true, isTTY: false },
     stderr: { write: () => true, isTTY: false },
@@ -21,12 +22,12 @@ function commandPaths(): string[][] {
     signal: new AbortController().signal,
     now: () => new Date(),
   };
-  const out: string[][] = [];
+  const out: Array<{ path: string[]; cmd: Command }> = [];
   const walk = (cmd: Command, prefix: string[]): void => {
     for (const sub of cmd.commands) {
       if (sub.name() === "help") continue;
       const p = [...prefix, sub.name()];
-      out.push(p);
+      out.push({ path: p, cmd: sub });
       walk(sub, p);
     }
   };
@@ -36,7 +37,9 @@ function commandPaths(): string[][] {
 
 // Nothing here may reach an installation: point at one that does not exist.
 const env = { PM_INSTALL_DIR: "/nonexistent/pmadmin-help-test", NO_COLOR: "1" };
-const paths = commandPaths();
+const tree = commandTree();
+const paths = tree.map((t) => t.path);
+const GLOBALS = ["--json", "-q, --quiet", "-v, --verbose", "--no-color", "--install-dir <dir>"];
 
 describe("help for every command", () => {
   it("finds the commands the README documents", () => {
@@ -88,5 +91,98 @@ describe("help for every command", () => {
     const r = await runBin(["check-integrity", "--bogus"], { env });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  });
+
+  it.each(tree.map((t) => [t.path.join(" "), t] as const))(
+    "help %s shows its own options, arguments and the global options",
+    async (_n, t) => {
+      const r = await runInProcess(["help", ...t.path], { env });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`Usage: pmadmin ${t.path.join(" ")}`);
+      expect(r.stdout).toBe((await runInProcess([...t.path, "--help"], { env })).stdout);
+      for (const o of t.cmd.options) expect(r.stdout).toContain(o.flags);
+      for (const a of t.cmd.registeredArguments)
+        if (a.description) expect(r.stdout).toContain(a.name());
+      const globals = r.stdout.slice(r.stdout.indexOf("Global Options:"));
+      expect(r.stdout).toContain("Global Options:");
+      for (const g of GLOBALS) expect(globals).toContain(g);
+      expect(globals).not.toContain("--version");
+      // --dry-run where the command changes something, -y where it may ask.
+      const name = t.path.join(" ");
+      expect(globals.includes("--dry-run"), `${name} --dry-run`).toBe(CHANGING.has(name));
+      expect(globals.includes("-y, --yes"), `${name} -y`).toBe(ASKING.has(name));
+    },
+  );
+
+  it("the tables of commands that change something or ask name real commands", () => {
+    for (const name of [...CHANGING, ...ASKING])
+      expect(paths.map((p) => p.join(" "))).toContain(name);
+    expect([...ASKING].every((a) => CHANGING.has(a))).toBe(true);
+  });
+
+  it("help walks nested commands and refuses unknown ones with a suggestion", async () => {
+    const grant = await runInProcess(["help", "role", "grant"], { env });
+    expect(grant.exitCode).toBe(0);
+    expect(grant.stdout).toContain("Usage: pmadmin role grant");
+    expect(grant.stdout).toContain("--with-required");
+    const none = await runInProcess(["help", "nosuch"], { env });
+    expect(none.exitCode).toBe(2);
+    expect(none.stdout).toBe("");
+    expect(none.stderr).toContain("[USAGE.UNKNOWN_COMMAND]: Unknown command 'nosuch'");
+    const typo = await runInProcess(["help", "flush-cach", "--json"], { env });
+    expect(typo.exitCode).toBe(2);
+    expect(JSON.parse(typo.stdout)).toMatchObject({
+      ok: false,
+      error: {
+        code: "USAGE.UNKNOWN_COMMAND",
+        message: expect.stringContaining("Did you mean 'flush-cache'?") as unknown,
+        hint: expect.any(String) as unknown,
+      },
+    });
+    const sub = await runInProcess(["help", "role", "grnt"], { env });
+    expect(sub.exitCode).toBe(2);
+    expect(sub.stderr).toContain("Did you mean 'grant'?");
+    expect(sub.stderr).toContain("pmadmin help role");
+  });
+
+  it("usage errors point at the command's own help, in text and in JSON", async () => {
+    const r = await runInProcess(["role", "grant", "--with-require"], { env });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("Did you mean --with-required?");
+    expect(r.stderr).toContain("'pmadmin help role grant' or 'pmadmin role grant --help'");
+    expect(r.stderr).not.toContain("pmadmin --help");
+    const j = await runInProcess(["role", "grant", "--with-require", "--json"], { env });
+    expect(JSON.parse(j.stdout)).toEqual({
+      schemaVersion: 1,
+      ok: false,
+      error: {
+        code: "USAGE",
+        message: "unknown option '--with-require'. Did you mean --with-required?",
+        hint: "Run 'pmadmin help role grant' for usage.",
+      },
+    });
+  });
+
+  it("a usage error a command raises itself names that command's help too", async () => {
+    const r = await runInProcess(["admin-status", "--warn-days", "soon", "--json"], { env });
+    expect(r.exitCode).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      error: { code: "USAGE.BAD_NUMBER", hint: "Run 'pmadmin help admin-status' for usage." },
+    });
+    const none = await runInProcess(["help", "nosuch"], { env });
+    expect(none.stderr).toContain("Commands: info, workspace-backup,");
+  });
+
+  it("workspace-backup with no arguments names what is missing", async () => {
+    const r = await runInProcess(["workspace-backup"], { env });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("[BACKUP.NO_WORKSPACE]: workspace-backup needs the WORKSPACE");
+    expect(r.stderr).toContain("pmadmin help workspace-backup");
+    expect(r.stderr).not.toContain("'args'");
+  });
+
+  it.each([["workspace-restore"], ["workspace-backup"]])("%s --help has examples", async (c) => {
+    const r = await runInProcess([c, "--help"], { env });
+    expect(r.stdout).toMatch(new RegExp(`Examples:\\n(  pmadmin ${c} .+\\n){3,}`));
   });
 });

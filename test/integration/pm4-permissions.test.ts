@@ -1,9 +1,12 @@
 // platform permission list/grant/revoke/show against the PM4 fixture on a real MariaDB, and
 // the cache entry of a user removed from a real Redis after a direct change.
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runInProcess } from "../helpers/cli.js";
 import { createPm4Fixture, type Pm4Fixture } from "../helpers/pm4.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
+import { APPLICATION_PHP } from "../../src/pm4/laravel-version.js";
 
 const USER = "ProcessMaker\\Models\\User";
 const GROUP = "ProcessMaker\\Models\\Group";
@@ -229,5 +232,64 @@ describe("platform permission", () => {
     } finally {
       await unreachable.cleanup();
     }
+  });
+});
+
+describe("the cache key follows the install's Laravel version", () => {
+  // Laravel 11 dropped the ':' after the cache prefix (upgrade guide, "Cache Key Prefixes").
+  const laravel11Key = (id: number): string => `processmaker_test_cache_user_${id}_permissions`;
+  const appPhp = APPLICATION_PHP;
+  const layout = async (files: Record<string, string>): Promise<void> => {
+    await rm(path.join(fx.dir, "vendor"), { recursive: true, force: true });
+    await rm(path.join(fx.dir, "composer.lock"), { force: true });
+    for (const [rel, text] of Object.entries(files)) {
+      await mkdir(path.dirname(path.join(fx.dir, rel)), { recursive: true });
+      await writeFile(path.join(fx.dir, rel), text);
+    }
+  };
+  const both = (): Promise<unknown> =>
+    redis.client(2, async (c) => {
+      await c.set(cacheKey(4), "old form");
+      await c.set(laravel11Key(4), "laravel 11 form");
+    });
+  const left = (): Promise<Array<string | null>> =>
+    redis.client(2, async (c) => [await c.get(cacheKey(4)), await c.get(laravel11Key(4))]);
+
+  it("Laravel 11 (Application.php VERSION): deletes prefix+key, not the old prefix:key", async () => {
+    await layout({
+      [appPhp]: "<?php\nclass Application extends Container\n{\n    const VERSION = '11.43.2';\n",
+    });
+    await both();
+    const r = await pm("permission", "revoke", "view-files", "--user", "bob", "--json");
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      cache: { status: "deleted", key: laravel11Key(4) },
+    });
+    expect(await left()).toEqual(["old form", null]);
+  });
+
+  it("Laravel 10 (composer.lock): deletes prefix:key, not the Laravel 11 form", async () => {
+    await layout({
+      "composer.lock": JSON.stringify({
+        packages: [
+          { name: "laravel/passport", version: "v12.0.0" },
+          { name: "laravel/framework", version: "v10.48.22" },
+        ],
+      }),
+    });
+    await both();
+    const r = await pm("permission", "grant", "view-files", "--user", "bob", "--json");
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ cache: { key: cacheKey(4) } });
+    expect(await left()).toEqual([null, "laravel 11 form"]);
+  });
+
+  it("an unknown version deletes both forms", async () => {
+    await layout({});
+    await both();
+    const r = await pm("permission", "revoke", "view-files", "--user", "bob", "-v");
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain("Laravel version unknown");
+    expect(await left()).toEqual([null, null]);
   });
 });

@@ -88,7 +88,7 @@ describe("age layer", () => {
     const d = new Decrypter();
     d.addPassphrase("pw for the test");
     expect(await d.decrypt(inner.bytes(), "text")).toBe("hello");
-  }, 20_000);
+  }, 90_000);
 });
 
 /** What pmadmin's age source yields for `file` (decrypted with the test identity). */

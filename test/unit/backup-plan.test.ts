@@ -59,7 +59,7 @@ describe("planBackup", () => {
     }
   });
   it("no workspace is a usage error", () => {
-    expect(() => plan({ positionals: [] })).toThrow(/No workspace/);
+    expect(() => plan({ positionals: [] })).toThrow(/needs the WORKSPACE to back up/);
   });
 });
 

@@ -76,19 +76,30 @@ describe("DocMatcher", () => {
 });
 
 describe("grant companions", () => {
-  it("finds the stock PROCESSMAKER_MANAGER's inert PM_SETUP_* grants and one advisory", () => {
+  it("leaves the stock PROCESSMAKER_MANAGER's shipped inert PM_SETUP_* grants alone", () => {
     const grants = (STOCK_ROLE_PERMISSIONS["PROCESSMAKER_MANAGER"] ?? []).map((permission) => ({
       role: "PROCESSMAKER_MANAGER",
       permission,
     }));
     const f = judgeGrants(grants);
-    expect(f.inert.count).toBe(17);
-    expect(f.inert.examples).toHaveLength(10);
-    expect(f.advisory.examples).toEqual([
+    expect([f.inert.count, f.advisory.count]).toEqual([0, 0]);
+    // The same grants on a role of one's own are inert: 17 of them, and one advisory.
+    const mine = judgeGrants(grants.map((g) => ({ ...g, role: "MY_MANAGER" })));
+    expect(mine.inert.count).toBe(17);
+    expect(mine.advisory.examples).toEqual([
+      { ROLE: "MY_MANAGER", PERMISSION: "PM_DELETE_PROCESS_CASES", SUGGESTED: "PM_FACTORY" },
+    ]);
+  });
+
+  it("reports a stock grant made inert by revoking a companion the seed gives", () => {
+    const grants = (STOCK_ROLE_PERMISSIONS["PROCESSMAKER_MANAGER"] ?? [])
+      .filter((p) => p !== "PM_DASHBOARD")
+      .map((permission) => ({ role: "PROCESSMAKER_MANAGER", permission }));
+    expect(judgeGrants(grants).inert.examples).toEqual([
       {
         ROLE: "PROCESSMAKER_MANAGER",
-        PERMISSION: "PM_DELETE_PROCESS_CASES",
-        SUGGESTED: "PM_FACTORY",
+        PERMISSION: "PM_SETUP_DASHBOARDS",
+        MISSING: "PM_SETUP,PM_DASHBOARD",
       },
     ]);
   });

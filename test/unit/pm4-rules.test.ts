@@ -1,6 +1,16 @@
 // Pure PM4 pieces: .env parsing, cache key derivation, pairing rules, group closure.
 import { describe, expect, it } from "vitest";
-import { cacheSettings, fileCachePath, laravelSlug } from "../../src/pm4/cache-config.js";
+import {
+  cacheSettings,
+  fileCachePath,
+  laravelSlug,
+  redisKeyPrefixes,
+} from "../../src/pm4/cache-config.js";
+import {
+  majorOf,
+  versionFromApplicationPhp,
+  versionFromComposerLock,
+} from "../../src/pm4/laravel-version.js";
 import { effectivePermissions, groupClosure } from "../../src/pm4/effective.js";
 import { parseDotEnv } from "../../src/pm4/env-file.js";
 import {
@@ -44,7 +54,10 @@ describe("cache settings", () => {
     const absent = cacheSettings(parseDotEnv(""), "/pm");
     expect(absent).toMatchObject({
       driver: "redis",
-      keyPrefix: "processmaker_database_processmaker_cache_:",
+      keyPrefixes: [
+        "processmaker_database_processmaker_cache_",
+        "processmaker_database_processmaker_cache_:",
+      ],
     });
     const set = cacheSettings(
       parseDotEnv("APP_NAME=Acme\nREDIS_PREFIX=\nCACHE_PREFIX=\nREDIS_DB=3\nREDIS_PASSWORD=null"),
@@ -52,9 +65,27 @@ describe("cache settings", () => {
     );
     expect(set).toMatchObject({
       driver: "redis",
-      keyPrefix: "",
+      keyPrefixes: [""],
       redis: { db: 3, password: undefined },
     });
+  });
+
+  it("puts ':' after the cache prefix up to Laravel 10 only; both forms when unknown", () => {
+    const env = parseDotEnv("");
+    const prefixes = (major?: number): unknown =>
+      (cacheSettings(env, "/pm", major) as { keyPrefixes: string[] }).keyPrefixes;
+    expect(prefixes(11)).toEqual(["processmaker_database_processmaker_cache_"]);
+    expect(prefixes(12)).toEqual(["processmaker_database_processmaker_cache_"]);
+    expect(prefixes(10)).toEqual(["processmaker_database_processmaker_cache_:"]);
+    expect(redisKeyPrefixes("r_", "", 10)).toEqual(["r_"]);
+    expect(versionFromApplicationPhp("    const VERSION = '11.43.2';")).toBe("11.43.2");
+    expect(versionFromApplicationPhp('const VERSION = "10.48.22";')).toBe("10.48.22");
+    expect(versionFromApplicationPhp("<?php // no version here")).toBeUndefined();
+    const lock = JSON.stringify({ packages: [{ name: "laravel/framework", version: "v11.0.3" }] });
+    expect(versionFromComposerLock(lock)).toBe("11.0.3");
+    expect(versionFromComposerLock("{not json")).toBeUndefined();
+    expect(majorOf("11.43.2")).toBe(11);
+    expect(majorOf(undefined)).toBeUndefined();
   });
 
   it("maps the file store to Laravel's sha1 path and flags unsupported stores", () => {
