@@ -9,6 +9,8 @@ import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
 import { loadDecryptKeys } from "../archive/age-keys.js";
 import { listParts } from "../archive/parts.js";
+import { isS3Url } from "../archive/s3/location.js";
+import { s3Store, withS3Options } from "../cli/s3-options.js";
 import { resolveArchive, type ArchiveSource } from "../archive/read/source.js";
 import { restoreTest, type RestoreTestResult } from "../backup/restore-test.js";
 import { dumpsOf, verifyArchive, type VerifyResult } from "../backup/verify.js";
@@ -27,14 +29,14 @@ interface VerifyFlags {
 }
 
 export function registerBackupsVerify(backups: Command, bind: Binder): void {
-  backups
+  const cmd = backups
     .command("verify")
     .description(
       "read a backup whole: tar structure, every manifest checksum, metas, complete dumps; exit 1 names the first bad entry",
     )
     .argument(
       "<backup-file>",
-      "the archive (split parts: the name without .00; bare names: <shared>/backups/)",
+      "the archive: a file (split parts: the name without .00; bare names: <shared>/backups/) or s3://BUCKET/KEY",
     )
     .option(
       "--identity <file>",
@@ -55,16 +57,21 @@ export function registerBackupsVerify(backups: Command, bind: Binder): void {
     .addHelpText(
       "after",
       "\nExit status: 0 sound, 1 damaged (the first bad entry is named), 2 bad usage.\nExample (weekly, from cron):\n  pmadmin backups verify --identity /root/.config/pmadmin/backup-key.txt workflow.tar.gz.age",
-    )
-    .action(bind(backupsVerifyCommand));
+    );
+  withS3Options(cmd).action(bind(backupsVerifyCommand));
 }
 
 /** The archive named on the command line: split parts are found without -m. */
 export async function verifySource(
   ctx: Ctx,
+  cmd: Command,
   name: string,
   keys: Awaited<ReturnType<typeof loadDecryptKeys>>,
 ): Promise<ArchiveSource> {
+  if (isS3Url(name)) {
+    const s3 = () => s3Store(ctx, cmd);
+    return resolveArchive(name, { sharedDir: "", cwd: ctx.rt.cwd, multiple: false, keys, s3 });
+  }
   const bare = !name.includes("/") && !name.includes("\\");
   const sharedDir = bare ? (await ctx.installation()).sharedDir : "";
   const abs = bare ? path.join(sharedDir, "backups", name) : path.resolve(ctx.rt.cwd, name);
@@ -164,7 +171,7 @@ async function backupsVerifyCommand(ctx: Ctx, cmd: Command): Promise<number> {
     identity: flags.identity,
     passphraseFile: flags.passphraseFile,
   });
-  const source = await verifySource(ctx, name, keys);
+  const source = await verifySource(ctx, cmd, name, keys);
   const workDir = await mkdtemp(path.join(tmpdir(), "pmadmin-verify-"));
   try {
     const r = await verifyArchive(source, { workDir, signal: ctx.rt.signal });
