@@ -22,7 +22,8 @@ bench_setup() {
 # printing "<seconds> <peak RSS in KB>"), pmadmin first on odd rounds and the baseline first on
 # even ones, so drift in machine load hits both sides. After each round it calls
 # `REPORT round pmadmin-seconds pmadmin-rss baseline-seconds baseline-rss ratio`; at the end it
-# prints the median wall-time ratio pmadmin/baseline and pmadmin's peak RSS.
+# prints the median wall-time ratio pmadmin/baseline and pmadmin's peak RSS (BENCH_LABEL and
+# BENCH_TARGET rename the ratio and its target for scripts comparing two pmadmin runs).
 bench_rounds() {
   local report="$1" i p b pt pr bt br ratio median peak
   local ratios=() rss=()
@@ -35,5 +36,6 @@ bench_rounds() {
   done
   median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
   peak=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
-  printf 'median ratio pmadmin/baseline: %s (target <= %s)   pmadmin peak RSS: %d MB (target <= 256)\n' "$median" "${BENCH_TARGET_RATIO:-1.2}" $((peak / 1024))
+  printf 'median ratio %s: %s (target <= %s)   pmadmin peak RSS: %d MB (target <= 256)\n' \
+    "${BENCH_LABEL:-pmadmin/baseline}" "$median" "${BENCH_TARGET:-${BENCH_TARGET_RATIO:-1.2}}" $((peak / 1024))
 }

@@ -1,9 +1,11 @@
 // Where backup writes an archive: an ArchiveSink takes the tar stream and keeps it out of sight
-// until commit(). Layers wrap a sink (gzip here; encryption next) and destinations end the chain
+// until commit(). Layers wrap a sink (gzip, then age: age-layer.ts) and destinations end the chain
 // (files and split parts: file-sink.ts; an S3 object: s3-sink.ts), so each plugs in at one place:
 // openArchiveSink().
 import { pipeline } from "node:stream/promises";
 import type { Writable } from "node:stream";
+import type { AgeEncryptKeys } from "./age-keys.js";
+import { encrypted } from "./age-layer.js";
 import { FileSink } from "./file-sink.js";
 import { ParallelGzip } from "./parallel-gzip.js";
 import { S3Sink, type S3SinkOptions } from "./s3-sink.js";
@@ -40,14 +42,19 @@ export interface SinkOptions {
   gzip: boolean;
   /** Split into parts of at most this many bytes. */
   partBytes?: number | undefined;
+  /** Encrypt with age (between gzip and the destination: split parts split the age file). */
+  encrypt?: AgeEncryptKeys | undefined;
+  /** Receives the age file key (to verify what was written without the private identity). */
+  onFileKey?: ((key: Uint8Array) => void) | undefined;
   /** The location is an object in S3-compatible storage (s3-sink.ts), not a file. */
   s3?: S3SinkOptions | undefined;
 }
 
-/** The sink a backup writes into: gzip (optional) in front of the destination. */
+/** The sink a backup writes into: gzip (optional), age (optional), then the destination. */
 export function openArchiveSink(o: SinkOptions): ArchiveSink {
-  const files = openDestination(o);
-  return o.gzip ? gzipped(files) : files;
+  const dest = openDestination(o);
+  const stored = o.encrypt ? encrypted(dest, o.encrypt, o.onFileKey) : dest;
+  return o.gzip ? gzipped(stored) : stored;
 }
 
 /** Where the bytes end: an object store upload, or a file (or split parts). */

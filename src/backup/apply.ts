@@ -12,6 +12,8 @@ import { prefixOf } from "../archive/s3/location.js";
 import { s3Place, type BackupPlace } from "./backup-place.js";
 import { MANIFEST_NAME, type ManifestWorkspace } from "../archive/manifest.js";
 import { ManifestEntryLog } from "../archive/manifest-log.js";
+import type { AgeDecryptKeys, AgeEncryptKeys } from "../archive/age-keys.js";
+import { resolveArchive } from "../archive/read/source.js";
 import {
   openArchiveSink,
   type ArchiveSink,
@@ -35,6 +37,8 @@ import type { BackupPlan } from "./plan.js";
 import type { Prepared } from "./prepare.js";
 import type { Progress } from "./progress.js";
 import { applyRetention } from "./retention.js";
+import { hasCalendarRules } from "./calendar-retention.js";
+import { verifyArchive } from "./verify.js";
 import { archiveWriteFailure } from "./write-failure.js";
 import type { OpenForRead } from "./site-files.js";
 import type { SiteFs } from "./site-fs.js";
@@ -48,6 +52,8 @@ export interface BackupDeps {
   openFile?: OpenForRead;
   /** Tests replace some file-system calls to make a file vanish or change at an exact moment. */
   siteFs?: Partial<SiteFs>;
+  /** age keys when the plan's target is encrypted (loaded by the command from its files). */
+  encrypt?: AgeEncryptKeys | undefined;
   /** The object store, when the target is s3://… */
   s3?: S3Store | undefined;
 }
@@ -172,22 +178,73 @@ function archiveRun(
   };
 }
 
-/** --keep: the older backups of the new one's family beyond the newest `keep` go. */
+/** --keep, --keep-daily/weekly/monthly: the older backups of the new one's family no rule keeps go. */
 async function retain(
   plan: BackupPlan,
   prep: Prepared,
   deps: BackupDeps,
   files: WrittenFile[],
 ): Promise<string[]> {
-  if (plan.keep === undefined) return [];
+  if (plan.keep === undefined && !hasCalendarRules(plan.calendar)) return [];
   return applyRetention({
     place: retentionPlace(plan, deps.s3),
     dir: plan.target.dir,
     target: plan.target.path,
     workspaces: prep.workspaces.map((pw) => pw.ws.name),
     keep: plan.keep,
+    calendar: plan.calendar,
+    now: deps.rt.now(),
     newFiles: files.map((f) => f.path),
   });
+}
+
+/** How --verify decrypts what was just written: the file key seen, else the passphrase. */
+function readBackKeys(
+  keys: AgeEncryptKeys | undefined,
+  fileKey: Uint8Array | undefined,
+): AgeDecryptKeys | undefined {
+  if (fileKey !== undefined) return { kind: "fileKey", fileKey };
+  if (keys?.kind === "passphrase")
+    return { kind: "passphrase", passphrase: keys.passphrase, file: "--passphrase-file" };
+  return undefined;
+}
+
+/**
+ * --verify: the committed archive, read back whole (backups verify). A backup that fails is
+ * removed (it would only pass for a good one) and never counts for --keep.
+ */
+async function verifyWritten(
+  plan: BackupPlan,
+  deps: BackupDeps,
+  files: WrittenFile[],
+  keys: AgeDecryptKeys | undefined,
+): Promise<void> {
+  const { rt } = deps;
+  const workDir = await mkdtemp(path.join(tmpdir(), "pmadmin-verify-"));
+  try {
+    const src = await resolveArchive(plan.target.path, {
+      sharedDir: "",
+      cwd: rt.cwd,
+      multiple: plan.target.partBytes !== undefined,
+      keys,
+      ...(deps.s3 ? { s3: () => deps.s3 as S3Store } : {}),
+    });
+    const r = await verifyArchive(src, { workDir, signal: rt.signal });
+    if (r.ok) return;
+    const place = retentionPlace(plan, deps.s3);
+    if (place) await place.remove(plan.target.path.slice(plan.target.path.lastIndexOf("/") + 1));
+    else for (const f of files) await rm(f.path, { force: true });
+    const p = r.problem;
+    throw failure(
+      "BACKUP.VERIFY_FAILED",
+      `The backup ${plan.target.path} did not verify (${p?.entry ? `${p.entry}: ` : ""}${p?.message ?? "unknown"}); it was removed.`,
+      {
+        hint: "Check the disk and memory of this host (a backup read back differently), then back up again.",
+      },
+    );
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
 }
 
 /** Where --keep looks: the backup's directory, or its s3:// prefix. */
@@ -217,6 +274,7 @@ function s3Destination(
       "pmadmin-workspaces": prep.workspaces.map((pw) => pw.ws.name).join(","),
       "pmadmin-created": deps.rt.now().toISOString(),
       "pmadmin-compression": plan.target.gzip ? "gzip" : "none",
+      ...(plan.target.encrypted ? { "pmadmin-encryption": "age" } : {}),
     },
     warn,
   };
@@ -260,10 +318,13 @@ export async function applyBackup(
   rt.signal.addEventListener("abort", onSignal, { once: true });
   // One that came while the lock was being taken: 'abort' has fired already, so act on it here.
   if (rt.signal.aborted) onSignal();
+  let fileKey: Uint8Array | undefined;
   const sink: ArchiveSink = openArchiveSink({
     finalPath: plan.target.path,
     gzip: plan.target.gzip,
     partBytes: plan.target.partBytes,
+    encrypt: plan.target.encrypted ? deps.encrypt : undefined,
+    onFileKey: (k) => (fileKey = k),
     s3: s3Destination(plan, prep, deps, warn),
   });
   // Aborting destroys the archive stream, so a write waiting for 'drain' fails at once.
@@ -286,6 +347,8 @@ export async function applyBackup(
     if (rt.signal.aborted) throw interrupted();
     locks.assertHeld();
     await sink.commit();
+    if (plan.verify)
+      await verifyWritten(plan, deps, out.files, readBackKeys(deps.encrypt, fileKey));
     const removed = await retain(plan, prep, deps, out.files);
     return { ...out, ...summary(reports), durationMs: Date.now() - started, removed, warnings };
   } catch (error) {

@@ -5,6 +5,7 @@ import path from "node:path";
 import { isS3Url, parseS3Url, s3Url, type S3Location } from "../archive/s3/location.js";
 import { refused, usage } from "../errors.js";
 import type { Platform } from "../runtime.js";
+import type { CalendarRules } from "./calendar-retention.js";
 
 const SUPPORTED_ENDINGS = [".tar", ".tar.gz", ".tgz"] as const;
 const DEFAULT_PART_MB = 1000;
@@ -19,6 +20,8 @@ export interface BackupTarget {
   gzip: boolean;
   /** Split part size in bytes, when -s was given. */
   partBytes: number | undefined;
+  /** An age file (`.age` appended to the name given); the keys come with the run (BackupDeps). */
+  encrypted: boolean;
   /** The object, when the target is s3://BUCKET/KEY (`path` is then that URL, `dir` its prefix). */
   s3?: S3Location | undefined;
 }
@@ -28,6 +31,10 @@ export interface BackupPlan {
   target: BackupTarget;
   skipUnreadable: boolean;
   keep: number | undefined;
+  /** --verify: read the written archive back whole before reporting success. */
+  verify: boolean;
+  /** --keep-daily/--keep-weekly/--keep-monthly (calendar-retention.ts). */
+  calendar: CalendarRules;
 }
 
 export interface PlanInput {
@@ -36,6 +43,12 @@ export interface PlanInput {
   filesize: string | undefined;
   keep: string | undefined;
   skipUnreadable: boolean;
+  /** --encrypt-to, --recipients-file or --passphrase-file was given. */
+  encrypted?: boolean;
+  verify?: boolean;
+  keepDaily?: string | undefined;
+  keepWeekly?: string | undefined;
+  keepMonthly?: string | undefined;
   sharedDir: string;
   cwd: string;
   platform: Platform;
@@ -57,10 +70,18 @@ function partSizeMb(raw: string): number {
 }
 
 function compressionFor(file: string): "none" | "gzip" | undefined {
-  const lower = file.toLowerCase();
+  const lower = file.toLowerCase().replace(/\.age$/, "");
   if (lower.endsWith(".tar.gz") || lower.endsWith(".tgz")) return "gzip";
   if (lower.endsWith(".tar")) return "none";
   return undefined;
+}
+
+/** A retention count: a whole number of at least 1. */
+function keepCount(option: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1)
+    throw usage("USAGE.BAD_NUMBER", `${option} takes a whole number of at least 1, not '${raw}'.`);
+  return Number(raw);
 }
 
 /** Checked before the installation is even looked for: the first thing a new user gets wrong. */
@@ -73,6 +94,20 @@ export function requireWorkspaceArgument(positionals: readonly string[]): void {
       hint: "e.g. 'pmadmin workspace-backup workflow'; run 'pmadmin help workspace-backup' for usage.",
     },
   );
+}
+
+/** The name written: `.age` appended when encrypting; a `.age` name without a key is refused. */
+function ageName(file: string, encrypted: boolean): string {
+  if (/\.age$/i.test(file) && !encrypted) {
+    throw usage(
+      "BACKUP.AGE_WITHOUT_KEY",
+      `The backup file name '${file}' ends in .age but no key was given.`,
+      {
+        hint: "Add --encrypt-to age1… (or --recipients-file FILE, --passphrase-file FILE), or drop .age from the name.",
+      },
+    );
+  }
+  return encrypted && !/\.age$/i.test(file) ? `${file}.age` : file;
 }
 
 export function planBackup(i: PlanInput): BackupPlan {
@@ -117,20 +152,22 @@ export function planBackup(i: PlanInput): BackupPlan {
     }
     partBytes = mb * MIB;
   }
-  let keep: number | undefined;
-  if (i.keep !== undefined) {
-    if (!/^\d+$/.test(i.keep) || Number(i.keep) < 1) {
-      throw usage(
-        "USAGE.BAD_NUMBER",
-        `--keep takes a whole number of at least 1, not '${i.keep}'.`,
-      );
-    }
-    keep = Number(i.keep);
-  }
-  if (s3)
-    return s3Plan(workspaces, parseS3Url(file), compression === "gzip", i.skipUnreadable, keep);
-  const bare = !file.includes("/") && !file.includes("\\");
-  const abs = bare ? path.join(i.sharedDir, "backups", file) : path.resolve(i.cwd, file);
+  const keep = keepCount("--keep", i.keep);
+  const encrypted = i.encrypted === true;
+  const named = ageName(file, encrypted);
+  const rules = {
+    skipUnreadable: i.skipUnreadable,
+    keep,
+    verify: i.verify === true,
+    calendar: {
+      daily: keepCount("--keep-daily", i.keepDaily),
+      weekly: keepCount("--keep-weekly", i.keepWeekly),
+      monthly: keepCount("--keep-monthly", i.keepMonthly),
+    },
+  };
+  if (s3) return s3Plan(workspaces, parseS3Url(named), compression === "gzip", encrypted, rules);
+  const bare = !named.includes("/") && !named.includes("\\");
+  const abs = bare ? path.join(i.sharedDir, "backups", named) : path.resolve(i.cwd, named);
   return {
     workspaces: [...new Set(workspaces)],
     target: {
@@ -140,9 +177,9 @@ export function planBackup(i: PlanInput): BackupPlan {
       // ProcessMaker's split backups are always a gzip tar, whatever the name says.
       gzip: compression === "gzip" || partBytes !== undefined,
       partBytes,
+      encrypted,
     },
-    skipUnreadable: i.skipUnreadable,
-    keep,
+    ...rules,
   };
 }
 
@@ -150,8 +187,8 @@ function s3Plan(
   workspaces: string[],
   loc: S3Location,
   gzip: boolean,
-  skipUnreadable: boolean,
-  keep: number | undefined,
+  encrypted: boolean,
+  rules: Pick<BackupPlan, "skipUnreadable" | "keep" | "verify" | "calendar">,
 ): BackupPlan {
   const url = s3Url(loc);
   return {
@@ -162,9 +199,9 @@ function s3Plan(
       inSharedBackups: false,
       gzip,
       partBytes: undefined,
+      encrypted,
       s3: loc,
     },
-    skipUnreadable,
-    keep,
+    ...rules,
   };
 }

@@ -11,17 +11,33 @@
 // workspace set. ProcessMaker's own archives (Archive_Tar, GNU tar) use the old GNU magic
 // "ustar  ", so they are never touched. Split backups count as one backup: "<file>.00" is sniffed
 // and all of "<file>.NN" go together. The same holds in an s3://BUCKET/PREFIX/ (backup-place.ts).
+//
+// Calendar rules (--keep-daily/weekly/monthly: calendar-retention.ts) date a backup by the time
+// pmadmin stamped on its entries (the manifest's createdAt, read from the first header), not by
+// its mtime. An age-encrypted backup (`….age`, by its header) cannot be read on a host that holds
+// only the public key: it belongs to the family by its name alone (its workspace set cannot be
+// checked) and is dated by the date in its name, else its mtime.
 import path from "node:path";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { partOf } from "../archive/parts.js";
+import { AGE_MAGIC, isAgeHeader } from "../archive/read/age-source.js";
 import { dirPlace, type BackupPlace } from "./backup-place.js";
+import {
+  calendarKeep,
+  dateFromName,
+  hasCalendarRules,
+  type CalendarRules,
+  type Dated,
+} from "./calendar-retention.js";
 
 export interface BackupSet {
   /** Display path: the file, or "<file>.*" for split parts. */
   label: string;
   files: string[];
   mtimeMs: number;
+  /** When it was made: from the archive, else the date in its name, else mtime (see above). */
+  createdMs: number;
 }
 
 /**
@@ -140,6 +156,33 @@ const setKey = (workspaces: readonly string[]): string =>
   [...new Set(workspaces.map((w) => w.toLowerCase()))].sort().join("\u0000");
 
 /**
+ * When the backup `name` of the family was made, or undefined when it is not one of ours with the
+ * wanted workspace set. An age-encrypted one (by its header) is ours by its name alone (see above).
+ */
+async function createdIfOurs(
+  place: BackupPlace,
+  name: string,
+  mtimeMs: number,
+  wantSet: string,
+): Promise<number | undefined> {
+  if (await isAgeEntry(place, name)) return dateFromName(name) ?? mtimeMs;
+  const lead = await sniffPmadminArchive(place, name);
+  if (lead === undefined || setKey(lead.workspaces) !== wantSet) return undefined;
+  const created = lead.created.getTime();
+  return created > 0 ? created : (dateFromName(name) ?? mtimeMs);
+}
+
+async function isAgeEntry(place: BackupPlace, name: string): Promise<boolean> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const c of place.read(name, AGE_MAGIC.length)) chunks.push(c as Buffer);
+  } catch {
+    return false;
+  }
+  return isAgeHeader(Buffer.concat(chunks));
+}
+
+/**
  * Older backups of the family of `fileName` in `place`, holding exactly `workspaces`, newest
  * first, excluding `exclude` (labels of the new one).
  */
@@ -165,22 +208,23 @@ async function findBackupSets(
       if (!name.endsWith(".00")) continue;
       files = names.filter((n) => partOf(n) === base);
       label = `${place.label(base)}.*`;
-    } else if (/\.(tar|tar\.gz|tgz)$/i.test(name)) {
+    } else if (/\.(tar|tar\.gz|tgz)(\.age)?$/i.test(name)) {
       files = [name];
       label = place.label(name);
     } else continue;
     if (familyKey(name) !== family) continue;
     if (files.some((f) => exclude.has(place.label(f)))) continue;
-    const set = (await sniffPmadminArchive(place, name))?.workspaces;
-    if (set === undefined || setKey(set) !== wantSet) continue;
-    sets.push({ label, files, mtimeMs: entry.mtimeMs });
+    const created = await createdIfOurs(place, name, entry.mtimeMs, wantSet);
+    if (created === undefined) continue;
+    sets.push({ label, files, mtimeMs: entry.mtimeMs, createdMs: created });
   }
   return sets.sort((a, b) => b.mtimeMs - a.mtimeMs);
 }
 
 /**
- * The older sets beyond the newest `keep - 1` (the new backup is the first kept); removes them
- * unless `dryRun`. Returns their labels.
+ * The older sets no rule keeps; removes them unless `dryRun`. Returns their labels. `--keep N`
+ * keeps the newest N by mtime (the new backup is the first kept); the calendar rules keep by
+ * creation time, counting the new backup (made `now`). A set is kept if any rule keeps it.
  */
 export async function applyRetention(o: {
   dir: string;
@@ -189,7 +233,9 @@ export async function applyRetention(o: {
   /** The new backup's final path (its name picks the family). */
   target: string;
   workspaces: readonly string[];
-  keep: number;
+  keep: number | undefined;
+  calendar?: CalendarRules | undefined;
+  now?: Date | undefined;
   newFiles: readonly string[];
   dryRun?: boolean;
 }): Promise<string[]> {
@@ -200,7 +246,14 @@ export async function applyRetention(o: {
     o.workspaces,
     new Set(o.newFiles),
   );
-  const doomed = older.slice(Math.max(0, o.keep - 1));
+  const kept = new Set<BackupSet>();
+  if (o.keep !== undefined) for (const s of older.slice(0, Math.max(0, o.keep - 1))) kept.add(s);
+  if (o.calendar && hasCalendarRules(o.calendar)) {
+    const fresh = { createdMs: (o.now ?? new Date()).getTime() };
+    for (const s of calendarKeep<Dated>([fresh, ...older], o.calendar))
+      if (s !== fresh) kept.add(s as BackupSet);
+  }
+  const doomed = older.filter((s) => !kept.has(s));
   if (!o.dryRun) for (const s of doomed) for (const f of s.files) await place.remove(f);
   return doomed.map((s) => s.label);
 }

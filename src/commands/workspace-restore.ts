@@ -12,6 +12,7 @@ import type { DbTarget } from "../db/types.js";
 import { usage } from "../errors.js";
 import { countTree, noFiles } from "../fsx/counts.js";
 import { assertWorkspaceName } from "../install/names.js";
+import { loadDecryptKeys } from "../archive/age-keys.js";
 import { resolveArchive, type ArchiveSource } from "../archive/read/source.js";
 import { describeArchive } from "../restore/describe.js";
 import { listArchiveEntries } from "./workspace-restore-list.js";
@@ -37,6 +38,8 @@ interface RestoreFlags {
   lang?: string;
   port?: string;
   allowCrossPlatform?: boolean;
+  identity?: string;
+  passphraseFile?: string;
 }
 
 const RESTORE_EXAMPLES = `
@@ -47,7 +50,11 @@ Examples:
   pmadmin workspace-restore -o /mnt/backup/workflow.tar.gz # replace the live workspace (asks on a TTY)
   pmadmin workspace-restore workflow.tar.gz staging        # a copy under the new name 'staging'
   pmadmin workspace-restore -m /mnt/backup/workflow.tar    # split parts workflow.tar.00, .01, …
-  pmadmin workspace-restore s3://my-backups/pm/workflow.tar.gz staging  # from S3-compatible storage`;
+  pmadmin workspace-restore s3://my-backups/pm/workflow.tar.gz staging  # from S3-compatible storage
+  pmadmin workspace-restore --identity key.txt workflow.tar.gz.age staging  # an age-encrypted backup
+
+An age-encrypted backup (found by its header, e.g. workflow.tar.gz.age) is decrypted on the fly;
+ProcessMaker itself cannot read encrypted archives.`;
 
 export function registerWorkspaceRestore(program: Command, bind: Binder): void {
   const cmd = program
@@ -78,6 +85,14 @@ export function registerWorkspaceRestore(program: Command, bind: Binder): void {
       "port of the database server (overrides the admin credentials' port)",
     )
     .option("--allow-cross-platform", "restore a backup made on another operating system")
+    .option(
+      "--identity <file>",
+      "decrypt an age-encrypted backup with the identity in FILE (mode 0600)",
+    )
+    .option(
+      "--passphrase-file <file>",
+      "decrypt an age-encrypted backup with the passphrase on FILE's first line",
+    )
     .addHelpText("after", RESTORE_EXAMPLES);
   withS3Options(cmd).action(bind(workspaceRestoreCommand));
 }
@@ -114,6 +129,10 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
   // Options are checked before any file is looked at (a bad --port is a usage error first).
   if (flags.port !== undefined)
     adminWithPort({ host: "", port: undefined, user: "", password: "" }, flags.port);
+  const keys = await loadDecryptKeys({
+    identity: flags.identity,
+    passphraseFile: flags.passphraseFile,
+  });
   if (cmd.getOptionValueSource("lang") === "cli")
     ctx.out.info(
       `note: -l/--lang ${flags.lang ?? ""} has no effect (accepted for ProcessMaker compatibility; see 'pmadmin help workspace-restore').`,
@@ -125,6 +144,7 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
     sharedDir: inst.sharedDir,
     cwd: ctx.rt.cwd,
     multiple: flags.multiple === true,
+    keys,
     s3: () => s3Store(ctx, cmd),
   });
   progress(

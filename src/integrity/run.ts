@@ -68,7 +68,7 @@ class Shared {
   private docs?: Promise<DocMatcher>;
   constructor(
     private readonly db: Queryable,
-    private readonly ws: Workspace,
+    private readonly ws: Pick<Workspace, "name" | "siteDir">,
     private readonly o: RunOptions,
   ) {}
 
@@ -140,9 +140,10 @@ async function runOne(
   }
 }
 
-async function runChecks(
+/** Runs `checks` on `db` (its default database); `ws.siteDir` is read only by the files checks. */
+export async function runChecks(
   db: Db,
-  ws: Workspace,
+  ws: Pick<Workspace, "name" | "siteDir">,
   checks: readonly CheckDef[],
   o: RunOptions,
 ): Promise<CheckResult[]> {

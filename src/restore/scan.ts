@@ -37,6 +37,13 @@ export function isManifestPath(p: string): boolean {
   return normalizeEntryPath(p) === MANIFEST_NAME;
 }
 
+/** Sees every entry as pass 1 reads it (backups verify: where a failure happened, dump tails). */
+export interface EntryWatch {
+  start(header: RawEntry): void;
+  /** The content of entries other than metas and the manifest, chunk by chunk. */
+  data(chunk: Buffer): void;
+}
+
 /** What pass 1 keeps besides the spooled entry records. */
 class Pass1 {
   readonly metas = new Map<string, string>();
@@ -49,12 +56,14 @@ class Pass1 {
   constructor(
     private readonly workDir: string,
     private readonly spool: EntrySpoolWriter,
+    private readonly watch: EntryWatch | undefined,
   ) {}
 
   /** The handler of every entry: hashes it, keeps what later steps need, spools its record. */
   readonly take = async (header: RawEntry, e: EntryStream): Promise<void> => {
     const p = normalizeEntryPath(header.path);
     const kind = kindOf(header.type);
+    this.watch?.start(header);
     if (kind === "file" && isManifestPath(p)) await this.manifestEntry(header, e);
     else if (kind === "file" && p.endsWith(".meta")) await this.metaEntry(header, e);
     else await this.otherEntry(header, e, kind);
@@ -103,6 +112,7 @@ class Pass1 {
     for await (const c of e) {
       h.update(c);
       n += c.length;
+      this.watch?.data(c);
     }
     if (n !== header.size && kind === "file") {
       throw failure(
@@ -121,9 +131,10 @@ export async function scanArchive(
   src: ArchiveSource,
   workDir: string,
   signal?: AbortSignal,
+  watch?: EntryWatch,
 ): Promise<ArchiveScan> {
   const spool = new EntrySpoolWriter(path.join(workDir, "entries.jsonl"));
-  const pass = new Pass1(workDir, spool);
+  const pass = new Pass1(workDir, spool, watch);
   let entries: EntrySource = [];
   let scanError: unknown;
   try {

@@ -1,7 +1,7 @@
 // The built binary under real conditions: Ctrl-C in the middle of a backup, two backups of one
 // workspace at once, and what `ps` could see. A table lock held by the test stalls mariadb-dump
 // (its consistent-snapshot SELECT waits for the lock), so each moment is reached deterministically.
-import { readFile, readdir } from "node:fs/promises";
+import { readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -121,6 +121,33 @@ describe("workspace-backup as a process", () => {
       expect(dumps).toEqual([]);
     },
   );
+
+  it("an encrypted backup: SIGTERM mid-way leaves nothing, the passphrase is never seen", async () => {
+    const passphrase = "pass-phrase-never-shown-4711";
+    const passFile = path.join(install.root, "backup-pass.txt");
+    await writeFile(passFile, `${passphrase}\n`, { mode: 0o600 });
+    const hold = await lockTable();
+    const before = await readdir(backups);
+    const seen = new Set<string>();
+    const environs = new Set<string>();
+    const run = start(["--passphrase-file", passFile, ws.name, "enc.tar.gz"]);
+    try {
+      await waitForDump(seen, environs);
+      expect((await readdir(backups)).some((n) => n.startsWith(".enc.tar.gz.age.pmadmin-"))).toBe(
+        true,
+      );
+      run.kill("SIGTERM");
+      const r = await run;
+      expect(r.exitCode).toBe(130);
+      expect(r.stdout + r.stderr).not.toContain(passphrase);
+    } finally {
+      await hold.execute("UNLOCK TABLES");
+      await hold.close();
+    }
+    for (const c of seen) expect(c).not.toContain(passphrase);
+    for (const e of environs) expect(e).not.toContain(passphrase);
+    expect((await readdir(backups)).sort()).toEqual(before.sort());
+  });
 
   it("two backups of one workspace at once: the second exits 3 naming the first", async () => {
     const hold = await lockTable();

@@ -126,12 +126,13 @@ describe("pmadmin completion zsh", () => {
       // And it completes: an interactive zsh (in a pseudo-terminal) with the script on its fpath.
       const typed = await zshComplete([
         "pmadmin workspace-re",
-        "pmadmin workspace-backup --ke",
+        // (--ke is now ambiguous: --keep, --keep-daily, --keep-weekly, --keep-monthly)
+        "pmadmin workspace-backup --keep-mo",
         "pmadmin role gr",
       ]);
       expect(typed).toEqual([
         "pmadmin workspace-restore",
-        "pmadmin workspace-backup --keep=",
+        "pmadmin workspace-backup --keep-monthly=",
         "pmadmin role grant",
       ]);
     }

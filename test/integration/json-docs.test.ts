@@ -125,6 +125,7 @@ const CASES: Case[] = [
   ]),
   pm3("workspace-backup --all", () => ["workspace-backup", "--all", path.join(scratch, "all")]),
   pm3("backups list", () => ["backups", "list"]),
+  pm3("backups verify", () => ["backups", "verify", "j"]),
   pm3("workspace-restore -i", () => ["workspace-restore", "-i", "j"]),
   pm3("workspace-restore -i --list", () => ["workspace-restore", "-i", "--list", "j"]),
   pm3("workspace-restore --dry-run", () => ["workspace-restore", "j", copy, "--dry-run"]),

@@ -39,6 +39,7 @@ function mismatch(name: string, why: string): Error {
     `The backup entry ${name} ${why}; nothing was restored.`,
     {
       hint: "The backup is damaged or was altered; use another copy.",
+      details: { entry: name },
     },
   );
 }

@@ -8,7 +8,9 @@ import { open, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { usage } from "../../errors.js";
+import type { AgeDecryptKeys } from "../age-keys.js";
 import { listParts } from "../parts.js";
+import { AGE_MAGIC, decryptingSource, isAgeHeader } from "./age-source.js";
 import { findBareArchive } from "./lookup.js";
 import type { S3Store } from "../s3/client.js";
 import { isS3Url, parseS3Url } from "../s3/location.js";
@@ -22,6 +24,8 @@ export interface ArchiveSource {
   bytes: number;
   /** Whether the bytes are gzip (the tar inside is then inflated by the reader). */
   gzip: boolean;
+  /** Whether the stored bytes are an age file (open() yields them decrypted). */
+  encrypted?: boolean;
   /** The whole archive's bytes from its first byte, with back-pressure; each call starts over. */
   open(): Readable;
 }
@@ -37,9 +41,15 @@ async function exists(p: string): Promise<boolean> {
 
 export async function resolveArchive(
   name: string,
-  o: { sharedDir: string; cwd: string; multiple: boolean; s3?: () => S3Store },
+  o: {
+    sharedDir: string;
+    cwd: string;
+    multiple: boolean;
+    s3?: () => S3Store;
+    keys?: AgeDecryptKeys | undefined;
+  },
 ): Promise<ArchiveSource> {
-  if (isS3Url(name)) return objectSource(name, o);
+  if (isS3Url(name)) return peekAge(await objectSource(name, o), o.keys);
   let file: string;
   let multiple = o.multiple;
   if (!name.includes("/") && !name.includes("\\")) {
@@ -68,14 +78,36 @@ export async function resolveArchive(
   }
   let bytes = 0;
   for (const p of parts) bytes += (await stat(p)).size;
-  const head = Buffer.alloc(2);
+  const head = Buffer.alloc(AGE_MAGIC.length);
   const fh = await open(parts[0] ?? file, "r");
   try {
-    await fh.read(head, 0, 2, 0);
+    await fh.read(head, 0, head.length, 0);
   } finally {
     await fh.close();
   }
-  return fileSource(file, parts, bytes, head[0] === 0x1f && head[1] === 0x8b);
+  const src = fileSource(file, parts, bytes, head[0] === 0x1f && head[1] === 0x8b);
+  // An age file (by its header, whatever its name): decrypted before gunzip.
+  return isAgeHeader(head) ? decryptingSource(src, o.keys) : src;
+}
+
+/** An object whose first bytes are an age header is decrypted (as a file is, below). */
+async function peekAge(
+  src: ArchiveSource,
+  keys: AgeDecryptKeys | undefined,
+): Promise<ArchiveSource> {
+  const lead: Buffer[] = [];
+  let n = 0;
+  const raw = src.open();
+  try {
+    for await (const c of raw) {
+      lead.push(c as Buffer);
+      n += (c as Buffer).length;
+      if (n >= AGE_MAGIC.length) break;
+    }
+  } finally {
+    raw.destroy();
+  }
+  return isAgeHeader(Buffer.concat(lead)) ? decryptingSource(src, keys) : src;
 }
 
 /** An s3://BUCKET/KEY object (split parts are local only). */
