@@ -9,7 +9,8 @@ import { isS3Url, parseS3Url } from "../archive/s3/location.js";
 import type { S3Store } from "../archive/s3/client.js";
 import { applyBackup } from "../backup/apply.js";
 import { fleetStamp, fleetTarget, runPool } from "../backup/fleet.js";
-import { planBackup } from "../backup/plan.js";
+import { planBackup, type BackupPlan } from "../backup/plan.js";
+import type { loadEncryptKeys } from "../archive/age-keys.js";
 import { prepareBackup } from "../backup/prepare.js";
 import { noProgress } from "../backup/progress.js";
 import { failure, interrupted, isPmError, usage } from "../errors.js";
@@ -22,6 +23,41 @@ export interface AllOptions {
   keep?: string;
   skipUnreadable?: boolean;
   jobs?: string;
+  encryptTo?: string[];
+  recipientsFile?: string;
+  passphraseFile?: string;
+  verify?: boolean;
+  keepDaily?: string;
+  keepWeekly?: string;
+  keepMonthly?: string;
+}
+
+type EncryptKeys = Awaited<ReturnType<typeof loadEncryptKeys>>;
+
+/** One workspace's plan: the same options for every workspace of the fleet. */
+function planFor(ctx: Ctx, o: AllOptions, run: FleetRun, ws: string): BackupPlan {
+  return planBackup({
+    positionals: [ws, fleetTarget(run.dest, ws, run.stamp)],
+    filesize: o.filesize,
+    keep: o.keep,
+    skipUnreadable: o.skipUnreadable === true,
+    encrypted: run.encrypt !== undefined,
+    verify: o.verify === true,
+    keepDaily: o.keepDaily,
+    keepWeekly: o.keepWeekly,
+    keepMonthly: o.keepMonthly,
+    sharedDir: run.inst.sharedDir,
+    cwd: ctx.rt.cwd,
+    platform: ctx.rt.platform,
+  });
+}
+
+interface FleetRun {
+  inst: Installation;
+  dest: string;
+  stamp: string;
+  s3: S3Store | undefined;
+  encrypt: EncryptKeys;
 }
 
 interface Outcome {
@@ -64,34 +100,24 @@ async function destination(ctx: Ctx, args: readonly string[]): Promise<string> {
   return dir;
 }
 
-async function backupOne(
-  ctx: Ctx,
-  o: AllOptions,
-  run: { inst: Installation; target: string; s3: S3Store | undefined },
-  ws: string,
-): Promise<Outcome> {
+async function backupOne(ctx: Ctx, o: AllOptions, run: FleetRun, ws: string): Promise<Outcome> {
   const started = Date.now();
+  const planned = fleetTarget(run.dest, ws, run.stamp);
   try {
-    const plan = planBackup({
-      positionals: [ws, run.target],
-      filesize: o.filesize,
-      keep: o.keep,
-      skipUnreadable: o.skipUnreadable === true,
-      sharedDir: run.inst.sharedDir,
-      cwd: ctx.rt.cwd,
-      platform: ctx.rt.platform,
-    });
+    const plan = planFor(ctx, o, run, ws);
     const workspaces = await resolveWorkspaces(run.inst, [ws]);
     const prep = await prepareBackup(workspaces, { rt: ctx.rt, inst: run.inst });
-    ctx.out.info(`${ws}: backing up to ${run.target}`);
+    ctx.out.info(`${ws}: backing up to ${plan.target.path}`);
     const r = await applyBackup(plan, prep, {
       rt: ctx.rt,
       inst: run.inst,
       progress: noProgress,
       warn: (t) => ctx.out.warn(`${ws}: ${t}`),
+      encrypt: run.encrypt,
       s3: run.s3,
     });
-    const target = r.files.length === 1 ? (r.files[0]?.path ?? run.target) : `${run.target}.*`;
+    const where = plan.target.path;
+    const target = r.files.length === 1 ? (r.files[0]?.path ?? where) : `${where}.*`;
     return {
       workspace: ws,
       target,
@@ -110,7 +136,7 @@ async function backupOne(
     if (!ctx.rt.signal.aborted) ctx.out.warn(`${ws}: failed: [${err.code}] ${err.message}`);
     return {
       workspace: ws,
-      target: run.target,
+      target: planned,
       ok: false,
       bytes: null,
       sha256: null,
@@ -141,7 +167,12 @@ function render(ctx: Ctx, dest: string, outcomes: Outcome[]): void {
   );
 }
 
-export async function backupAllCommand(ctx: Ctx, cmd: Command, o: AllOptions): Promise<number> {
+export async function backupAllCommand(
+  ctx: Ctx,
+  cmd: Command,
+  o: AllOptions,
+  encrypt: EncryptKeys,
+): Promise<number> {
   const jobs = jobsOf(o.jobs);
   const dest = await destination(ctx, cmd.args);
   const inst = await ctx.installation();
@@ -149,20 +180,12 @@ export async function backupAllCommand(ctx: Ctx, cmd: Command, o: AllOptions): P
   if (names.length === 0) {
     throw usage("WORKSPACE.NONE", `No workspaces in ${inst.sitesDir} (no sites/<name>/db.php).`);
   }
-  const stamp = fleetStamp(ctx.rt.now());
-  // Options that no workspace can pass (-s with s3://, a bad --keep) fail once, up front.
-  planBackup({
-    positionals: [names[0] as string, fleetTarget(dest, names[0] as string, stamp)],
-    filesize: o.filesize,
-    keep: o.keep,
-    skipUnreadable: false,
-    sharedDir: inst.sharedDir,
-    cwd: ctx.rt.cwd,
-    platform: ctx.rt.platform,
-  });
   const s3 = isS3Url(dest) ? s3Store(ctx, cmd) : undefined;
+  const run: FleetRun = { inst, dest, stamp: fleetStamp(ctx.rt.now()), s3, encrypt };
+  // Options that no workspace can pass (-s with s3://, a bad --keep) fail once, up front.
+  const plans = names.map((ws) => planFor(ctx, o, run, ws));
   if (ctx.opts.dryRun) {
-    const planned = names.map((ws) => ({ workspace: ws, target: fleetTarget(dest, ws, stamp) }));
+    const planned = names.map((ws, i) => ({ workspace: ws, target: plans[i]!.target.path }));
     ctx.out.document({
       ok: true,
       dryRun: true,
@@ -178,10 +201,10 @@ export async function backupAllCommand(ctx: Ctx, cmd: Command, o: AllOptions): P
     names,
     jobs,
     ctx.rt.signal,
-    (ws) => backupOne(ctx, o, { inst, target: fleetTarget(dest, ws, stamp), s3 }, ws),
+    (ws) => backupOne(ctx, o, run, ws),
     (ws) => ({
       workspace: ws,
-      target: fleetTarget(dest, ws, stamp),
+      target: fleetTarget(dest, ws, run.stamp),
       ok: false,
       bytes: null,
       sha256: null,

@@ -20,13 +20,6 @@ import { backupAllCommand, type AllOptions } from "./workspace-backup-all.js";
 
 interface BackupOptions extends AllOptions {
   all?: boolean;
-  encryptTo?: string[];
-  recipientsFile?: string;
-  passphraseFile?: string;
-  verify?: boolean;
-  keepDaily?: string;
-  keepWeekly?: string;
-  keepMonthly?: string;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -198,24 +191,6 @@ function render(ctx: Ctx, plan: BackupPlan, r: BackupResult): void {
   ctx.out.line(`Done in ${(r.durationMs / 1000).toFixed(1)} s.`);
 }
 
-/** --all does not take the options of issue 15 yet: refused rather than silently ignored. */
-function refuseWithAll(o: BackupOptions): void {
-  const extra =
-    o.encryptTo ||
-    o.recipientsFile ||
-    o.passphraseFile ||
-    o.verify ||
-    o.keepDaily ||
-    o.keepWeekly ||
-    o.keepMonthly;
-  if (!o.all || !extra) return;
-  throw usage(
-    "BACKUP.ALL_UNSUPPORTED_OPTION",
-    "--all does not take encryption, --verify or calendar retention options yet.",
-    { hint: "Back up each workspace with its own workspace-backup command to use them." },
-  );
-}
-
 /** What --keep and the calendar rules would remove (--dry-run). */
 async function dryRunRemovals(
   ctx: Ctx,
@@ -245,19 +220,18 @@ async function dryRunRemovals(
 
 async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const o = cmd.opts<BackupOptions>();
-  refuseWithAll(o);
-  if (o.all) return backupAllCommand(ctx, cmd, o);
-  if (o.jobs !== undefined) {
+  if (!o.all && o.jobs !== undefined) {
     throw usage("USAGE.JOBS_WITHOUT_ALL", "--jobs applies to --all only.", {
       hint: "Add --all DEST to back up every workspace, or leave out --jobs.",
     });
   }
-  requireWorkspaceArgument(cmd.args);
+  if (!o.all) requireWorkspaceArgument(cmd.args);
   const encrypt = await loadEncryptKeys({
     encryptTo: o.encryptTo ?? [],
     recipientsFile: o.recipientsFile,
     passphraseFile: o.passphraseFile,
   });
+  if (o.all) return backupAllCommand(ctx, cmd, o, encrypt);
   const inst = await ctx.installation();
   // Validate the whole command line (endings, -s, Windows) before touching anything.
   const plan = planBackup({

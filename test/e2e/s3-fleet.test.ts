@@ -2,7 +2,8 @@
 // <ws>-<UTC yyyymmdd-hhmmss>.tar.gz, into a directory or an s3:// prefix; a workspace that fails
 // does not stop the others; summary and --json per workspace; exit 1 if any failed; --keep per
 // workspace.
-import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProvisionedWorkspace } from "../../src/sandbox/provision.js";
@@ -119,5 +120,39 @@ describe("workspace-backup --all", () => {
     expect(split.exitCode).toBe(2);
     expect(split.stderr).toContain("S3.SPLIT_UNSUPPORTED");
     expect(await s3.keys("fleet-split/")).toEqual([]);
+  });
+
+  it("encrypted, verified and with calendar retention: every workspace's archive is an age file that verifies", async () => {
+    const dest = path.join(install.root, "fleet-age");
+    await mkdir(dest);
+    const keyFile = path.join(install.root, "fleet-age.key");
+    execFileSync("age-keygen", ["-o", keyFile], { stdio: "pipe" });
+    const recipient = execFileSync("age-keygen", ["-y", keyFile]).toString().trim();
+    const args = ["workspace-backup", "--all", "--encrypt-to", recipient, "--verify"];
+    const dry = await bin(
+      ["--json", ...args, "--keep-daily", "1", "--dry-run", dest],
+      "2026-12-03T03:00:00Z",
+    );
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    const planned = (JSON.parse(dry.stdout) as { backups: Array<{ target: string }> }).backups;
+    for (const p of planned) expect(p.target).toMatch(/-20261203-030000\.tar\.gz\.age$/);
+    expect(await readdir(dest)).toEqual([]);
+    for (const now of ["2026-12-03T03:00:00Z", "2026-12-04T03:00:00Z"]) {
+      const r = await bin(["--json", ...args, "--keep-daily", "1", dest], now);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as FleetDoc).ok).toBe(true);
+    }
+    const names = wss.map((w) => `${w.name}-20261204-030000.tar.gz.age`).sort();
+    expect((await readdir(dest)).sort()).toEqual(names);
+    for (const n of names) {
+      const file = path.join(dest, n);
+      expect((await readFile(file)).subarray(0, 21).toString()).toBe("age-encryption.org/v1");
+      expect((await stat(file)).mode & 0o077).toBe(0);
+      const v = await bin(
+        ["backups", "verify", "--identity", keyFile, file],
+        "2026-12-04T04:00:00Z",
+      );
+      expect(v.exitCode, v.stderr + v.stdout).toBe(0);
+    }
   });
 });
