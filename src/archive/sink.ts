@@ -2,13 +2,13 @@
 // until commit(). Layers wrap a sink (gzip, then age: age-layer.ts) and destinations end the chain
 // (files and split parts: file-sink.ts; an S3 object: s3-sink.ts), so each plugs in at one place:
 // openArchiveSink().
-import { pipeline } from "node:stream/promises";
 import type { Writable } from "node:stream";
 import type { AgeEncryptKeys } from "./age-keys.js";
 import { encrypted } from "./age-layer.js";
 import { FileSink } from "./file-sink.js";
 import { ParallelGzip } from "./parallel-gzip.js";
 import { S3Sink, type S3SinkOptions } from "./s3-sink.js";
+import { layered } from "./sink-layer.js";
 
 export interface WrittenFile {
   path: string;
@@ -65,23 +65,5 @@ function openDestination(o: SinkOptions): ArchiveSink {
 
 /** gzip on every core (parallel-gzip.ts) in front of `inner`. */
 function gzipped(inner: ArchiveSink): ArchiveSink {
-  const gz = new ParallelGzip(6);
-  const piped = pipeline(gz, inner.input);
-  piped.catch(() => undefined); // observed by done(); avoid an unhandled rejection meanwhile
-  return {
-    input: gz,
-    get writeError() {
-      return inner.writeError;
-    },
-    async done() {
-      await piped;
-      return inner.done();
-    },
-    commit: () => inner.commit(),
-    async discard() {
-      gz.destroy();
-      await piped.catch(() => undefined);
-      await inner.discard();
-    },
-  };
+  return layered(new ParallelGzip(6), inner);
 }
