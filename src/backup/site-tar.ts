@@ -288,12 +288,7 @@ function* addFile(
 }
 
 /** A small file: its entry fits in the batch (checked by the caller), so no batch is handed out. */
-function readSmall(
-  b: BatchBuilder,
-  fd: number,
-  size: number,
-  hash: Hash,
-): { shortBy: number } {
+function readSmall(b: BatchBuilder, fd: number, size: number, hash: Hash): { shortBy: number } {
   const w = b.window(size);
   let got = 0;
   while (got < size) {
@@ -390,11 +385,7 @@ function* addEmpty(b: BatchBuilder, f: TarHeaderFields): Generator<TarBatch, voi
  * One file (a staged dump, private to this backup) as one entry of its size at open; a file that
  * changes meanwhile fails (nothing else writes to it). Returns its size.
  */
-export function* fileBatches(
-  fs: SiteFs,
-  job: FileJob,
-  out: { size: number },
-): Generator<TarBatch> {
+export function* fileBatches(fs: SiteFs, job: FileJob, out: { size: number }): Generator<TarBatch> {
   const b = new BatchBuilder();
   const st = fs.lstat(job.path);
   const { kind: _kind, path: abs, ...common } = job;

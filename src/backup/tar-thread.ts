@@ -53,7 +53,10 @@ export function runTarJob(
   let chain: Promise<void> = Promise.resolve();
   let settled = false;
   return new Promise<{ result: SiteFilesResult; size: number }>((resolve, reject) => {
-    const finish = (error: unknown, value?: { result: SiteFilesResult; size: number }): void => {
+    const finish = (
+      error: Error | undefined,
+      value?: { result: SiteFilesResult; size: number },
+    ): void => {
       if (settled) return;
       settled = true;
       Atomics.store(flags, 1, 1);
@@ -61,13 +64,15 @@ export function runTarJob(
       o.signal.removeEventListener("abort", onAbort);
       void worker.terminate();
       if (value) resolve(value);
-      else reject(error as Error);
+      else reject(error ?? new Error("the archiving thread failed"));
     };
     const onAbort = (): void => finish(interrupted());
     if (o.signal.aborted) return onAbort();
     o.signal.addEventListener("abort", onAbort, { once: true });
     worker.on("message", (m: WorkerMessage) => {
-      chain = chain.then(() => (settled ? undefined : handle(m))).catch((e: unknown) => finish(e));
+      chain = chain
+        .then(() => (settled ? undefined : handle(m)))
+        .catch((e: unknown) => finish(e instanceof Error ? e : new Error(String(e))));
     });
     worker.on("error", (e) => finish(e));
     worker.on("exit", () => {
