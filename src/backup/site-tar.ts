@@ -165,9 +165,16 @@ type Walked =
   | { rel: string; abs: string; error: unknown }
   | { rel: string; abs: string; vanished: true };
 
+/**
+ * `rel` under `root` as path.join would give it (root normalized once by the caller, names from
+ * readdir never "." or ".."), without normalizing the whole path again for every entry.
+ */
+const under = (root: string, rel: string): string =>
+  root.endsWith("/") ? `${root}${rel}` : `${root}/${rel}`;
+
 /** Depth-first, sorted by name; never follows links; entries deleted meanwhile say so. */
 function* walkTree(fs: SiteFs, root: string, rel = ""): Generator<Walked> {
-  const dirAbs = rel === "" ? root : path.join(root, rel);
+  const dirAbs = rel === "" ? root : under(root, rel);
   let names: string[];
   try {
     names = fs.readdir(dirAbs).sort();
@@ -180,7 +187,7 @@ function* walkTree(fs: SiteFs, root: string, rel = ""): Generator<Walked> {
   }
   for (const name of names) {
     const childRel = rel === "" ? name : `${rel}/${name}`;
-    const abs = path.join(root, childRel);
+    const abs = under(root, childRel);
     let st: Stats;
     try {
       st = fs.lstat(abs);
@@ -323,7 +330,7 @@ export function* treeBatches(
   stopped: () => boolean,
 ): Generator<TarBatch> {
   const b = new BatchBuilder();
-  for (const w of walkTree(fs, job.siteDir)) {
+  for (const w of walkTree(fs, path.normalize(job.siteDir))) {
     if (stopped()) throw new Stopped();
     if ("vanished" in w) {
       r.vanished.push(w.abs);
