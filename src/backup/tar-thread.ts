@@ -2,6 +2,7 @@
 // batches into the archive in order. The main thread only writes blocks and records manifest
 // entries, so the dump streaming beside it is never held up by the walk's system calls, and
 // reading and hashing happen on another core.
+import { existsSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { interrupted } from "../errors.js";
 import type { TarWriter } from "../archive/tar-writer.js";
@@ -26,9 +27,10 @@ function workerUrl(): URL {
   const here = import.meta.url;
   // Under vitest this module runs from its TypeScript source, and a worker needs JavaScript: the
   // build's copy then (`npm test` builds first).
-  return here.endsWith(".ts")
-    ? new URL("../../dist/backup/tar-worker.js", here)
-    : new URL("./tar-worker.js", here);
+  if (!here.endsWith(".ts")) return new URL("./tar-worker.js", here);
+  const built = new URL("../../dist/backup/tar-worker.js", here);
+  if (!existsSync(built)) throw new Error(`${built.pathname} is missing: run npm run build first`);
+  return built;
 }
 
 export interface JobOptions {
