@@ -1,11 +1,12 @@
 // Where backup writes an archive: an ArchiveSink takes the tar stream and keeps it out of sight
 // until commit(). Layers wrap a sink (gzip here; encryption next) and destinations end the chain
-// (files and split parts: file-sink.ts; an object store next), so each plugs in at one place:
+// (files and split parts: file-sink.ts; an S3 object: s3-sink.ts), so each plugs in at one place:
 // openArchiveSink().
 import { pipeline } from "node:stream/promises";
 import type { Writable } from "node:stream";
 import { FileSink } from "./file-sink.js";
 import { ParallelGzip } from "./parallel-gzip.js";
+import { S3Sink, type S3SinkOptions } from "./s3-sink.js";
 
 export interface WrittenFile {
   path: string;
@@ -34,17 +35,25 @@ export interface ArchiveSink {
 }
 
 export interface SinkOptions {
-  /** Final path of the archive (split parts are "<finalPath>.00", ".01", …). */
+  /** Final path of the archive (split parts are "<finalPath>.00", ".01", …); an s3:// URL for S3. */
   finalPath: string;
   gzip: boolean;
   /** Split into parts of at most this many bytes. */
   partBytes?: number | undefined;
+  /** The location is an object in S3-compatible storage (s3-sink.ts), not a file. */
+  s3?: S3SinkOptions | undefined;
 }
 
-/** The sink a backup writes into: gzip (optional) in front of a file or split parts. */
+/** The sink a backup writes into: gzip (optional) in front of the destination. */
 export function openArchiveSink(o: SinkOptions): ArchiveSink {
-  const files = new FileSink({ finalPath: o.finalPath, partBytes: o.partBytes });
+  const files = openDestination(o);
   return o.gzip ? gzipped(files) : files;
+}
+
+/** Where the bytes end: an object store upload, or a file (or split parts). */
+function openDestination(o: SinkOptions): ArchiveSink {
+  if (o.s3) return new S3Sink(o.s3);
+  return new FileSink({ finalPath: o.finalPath, partBytes: o.partBytes });
 }
 
 /** gzip on every core (parallel-gzip.ts) in front of `inner`. */

@@ -5,10 +5,19 @@
 // complete and fsynced; then --keep's retention.
 import { randomBytes } from "node:crypto";
 import { access, constants, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import type { S3Store } from "../archive/s3/client.js";
+import { prefixOf } from "../archive/s3/location.js";
+import { s3Place, type BackupPlace } from "./backup-place.js";
 import { MANIFEST_NAME, type ManifestWorkspace } from "../archive/manifest.js";
 import { ManifestEntryLog } from "../archive/manifest-log.js";
-import { openArchiveSink, type ArchiveSink, type WrittenFile } from "../archive/sink.js";
+import {
+  openArchiveSink,
+  type ArchiveSink,
+  type SinkOptions,
+  type WrittenFile,
+} from "../archive/sink.js";
 import { TarWriter } from "../archive/tar-writer.js";
 import { failure, interrupted, throwIfInterrupted, usage } from "../errors.js";
 import type { Installation } from "../install/installation.js";
@@ -39,6 +48,8 @@ export interface BackupDeps {
   openFile?: OpenForRead;
   /** Tests replace some file-system calls to make a file vanish or change at an exact moment. */
   siteFs?: Partial<SiteFs>;
+  /** The object store, when the target is s3://… */
+  s3?: S3Store | undefined;
 }
 
 export interface BackupResult {
@@ -56,6 +67,8 @@ export interface BackupResult {
 }
 
 async function ensureTargetDir(plan: BackupPlan, prep: Prepared): Promise<void> {
+  // An object store: the upload starts (and fails on a missing bucket or bad keys) before any data.
+  if (plan.target.s3) return;
   const dir = plan.target.dir;
   // An archive inside the tree it archives would swallow its own temporary file.
   for (const { ws } of prep.workspaces) {
@@ -160,15 +173,53 @@ function archiveRun(
 }
 
 /** --keep: the older backups of the new one's family beyond the newest `keep` go. */
-async function retain(plan: BackupPlan, prep: Prepared, files: WrittenFile[]): Promise<string[]> {
+async function retain(
+  plan: BackupPlan,
+  prep: Prepared,
+  deps: BackupDeps,
+  files: WrittenFile[],
+): Promise<string[]> {
   if (plan.keep === undefined) return [];
   return applyRetention({
+    place: retentionPlace(plan, deps.s3),
     dir: plan.target.dir,
     target: plan.target.path,
     workspaces: prep.workspaces.map((pw) => pw.ws.name),
     keep: plan.keep,
     newFiles: files.map((f) => f.path),
   });
+}
+
+/** Where --keep looks: the backup's directory, or its s3:// prefix. */
+export function retentionPlace(plan: BackupPlan, s3: S3Store | undefined): BackupPlace | undefined {
+  const loc = plan.target.s3;
+  if (!loc) return undefined;
+  if (!s3) throw new Error("an s3:// target needs an S3 store");
+  return s3Place(s3, { bucket: loc.bucket, key: prefixOf(loc.key), isPrefix: true });
+}
+
+/** The upload's destination and the metadata that says what it holds (backups list reads it). */
+function s3Destination(
+  plan: BackupPlan,
+  prep: Prepared,
+  deps: BackupDeps,
+  warn: (text: string) => void,
+): SinkOptions["s3"] {
+  const loc = plan.target.s3;
+  if (!loc) return undefined;
+  if (!deps.s3) throw new Error("an s3:// target needs an S3 store");
+  return {
+    store: deps.s3,
+    bucket: loc.bucket,
+    key: loc.key,
+    metadata: {
+      "pmadmin-version": pmadminVersion(),
+      "pmadmin-workspaces": prep.workspaces.map((pw) => pw.ws.name).join(","),
+      "pmadmin-created": deps.rt.now().toISOString(),
+      "pmadmin-compression": plan.target.gzip ? "gzip" : "none",
+    },
+    warn,
+  };
 }
 
 function summary(
@@ -213,14 +264,17 @@ export async function applyBackup(
     finalPath: plan.target.path,
     gzip: plan.target.gzip,
     partBytes: plan.target.partBytes,
+    s3: s3Destination(plan, prep, deps, warn),
   });
   // Aborting destroys the archive stream, so a write waiting for 'drain' fails at once.
   const onAbort = (): void => void sink.input.destroy(new Error("interrupted"));
   let stageDir: string | undefined;
   const pendingDumps: Array<Promise<unknown>> = [];
   try {
+    // Dumps are staged beside a local backup; for an object store, in the temporary directory.
+    const stageParent = plan.target.s3 ? tmpdir() : plan.target.dir;
     stageDir = await mkdtemp(
-      path.join(plan.target.dir, `.pmadmin-dump-${randomBytes(3).toString("hex")}-`),
+      path.join(stageParent, `.pmadmin-dump-${randomBytes(3).toString("hex")}-`),
     );
     // Entry records go to a spool file, not memory: a workspace may have millions of files.
     const entryLog = new ManifestEntryLog(path.join(stageDir, "manifest-entries.json"));
@@ -232,7 +286,7 @@ export async function applyBackup(
     if (rt.signal.aborted) throw interrupted();
     locks.assertHeld();
     await sink.commit();
-    const removed = await retain(plan, prep, out.files);
+    const removed = await retain(plan, prep, deps, out.files);
     return { ...out, ...summary(reports), durationMs: Date.now() - started, removed, warnings };
   } catch (error) {
     stop.abort(error);

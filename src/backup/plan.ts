@@ -2,6 +2,7 @@
 // file, what compression, whether and how to split. ProcessMaker's positional rules
 // (processmaker-3.md §3.1): one → <ws>.tar; two → workspace and file; more → the last is the file.
 import path from "node:path";
+import { isS3Url, parseS3Url, s3Url, type S3Location } from "../archive/s3/location.js";
 import { refused, usage } from "../errors.js";
 import type { Platform } from "../runtime.js";
 
@@ -18,6 +19,8 @@ export interface BackupTarget {
   gzip: boolean;
   /** Split part size in bytes, when -s was given. */
   partBytes: number | undefined;
+  /** The object, when the target is s3://BUCKET/KEY (`path` is then that URL, `dir` its prefix). */
+  s3?: S3Location | undefined;
 }
 
 export interface BackupPlan {
@@ -76,7 +79,20 @@ export function planBackup(i: PlanInput): BackupPlan {
   const args = [...i.positionals];
   requireWorkspaceArgument(args);
   const workspaces = args.length === 1 ? [args[0] as string] : args.slice(0, -1);
-  const file = args.length === 1 ? `${args[0] as string}.tar` : (args[args.length - 1] as string);
+  let file = args.length === 1 ? `${args[0] as string}.tar` : (args[args.length - 1] as string);
+  const s3 = isS3Url(file) ? parseS3Url(file) : undefined;
+  // s3://BUCKET/PREFIX/: the name pmadmin would choose locally.
+  if (s3?.isPrefix)
+    file = s3Url({ bucket: s3.bucket, key: `${s3.key}${workspaces.join("-")}.tar` });
+  if (s3 && i.filesize !== undefined) {
+    throw usage(
+      "S3.SPLIT_UNSUPPORTED",
+      "Split backups (-s/--filesize) are for local files only, not s3:// locations.",
+      {
+        hint: "Leave out -s: an S3 upload is already sent in parts, and one object can hold up to 5 TB.",
+      },
+    );
+  }
   const compression = compressionFor(file);
   if (compression === undefined) {
     throw usage(
@@ -111,6 +127,8 @@ export function planBackup(i: PlanInput): BackupPlan {
     }
     keep = Number(i.keep);
   }
+  if (s3)
+    return s3Plan(workspaces, parseS3Url(file), compression === "gzip", i.skipUnreadable, keep);
   const bare = !file.includes("/") && !file.includes("\\");
   const abs = bare ? path.join(i.sharedDir, "backups", file) : path.resolve(i.cwd, file);
   return {
@@ -124,6 +142,29 @@ export function planBackup(i: PlanInput): BackupPlan {
       partBytes,
     },
     skipUnreadable: i.skipUnreadable,
+    keep,
+  };
+}
+
+function s3Plan(
+  workspaces: string[],
+  loc: S3Location,
+  gzip: boolean,
+  skipUnreadable: boolean,
+  keep: number | undefined,
+): BackupPlan {
+  const url = s3Url(loc);
+  return {
+    workspaces: [...new Set(workspaces)],
+    target: {
+      path: url,
+      dir: url.slice(0, url.lastIndexOf("/") + 1),
+      inSharedBackups: false,
+      gzip,
+      partBytes: undefined,
+      s3: loc,
+    },
+    skipUnreadable,
     keep,
   };
 }

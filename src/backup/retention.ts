@@ -10,12 +10,12 @@
 // "00") and starts with the "<ws>.meta" entry of every workspace it holds, which gives the
 // workspace set. ProcessMaker's own archives (Archive_Tar, GNU tar) use the old GNU magic
 // "ustar  ", so they are never touched. Split backups count as one backup: "<file>.00" is sniffed
-// and all of "<file>.NN" go together.
-import { createReadStream } from "node:fs";
-import { open, readdir, rm, stat } from "node:fs/promises";
+// and all of "<file>.NN" go together. The same holds in an s3://BUCKET/PREFIX/ (backup-place.ts).
 import path from "node:path";
+import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { partOf } from "../archive/parts.js";
+import { dirPlace, type BackupPlace } from "./backup-place.js";
 
 export interface BackupSet {
   /** Display path: the file, or "<file>.*" for split parts. */
@@ -43,21 +43,23 @@ export function familyKey(fileName: string): string | undefined {
   return masked ? key : undefined;
 }
 
-/** Up to `want` bytes of the tar stream (inflated when gzip), or fewer when the file is shorter. */
-async function leadingTar(file: string, want: number): Promise<Buffer> {
-  const magic = Buffer.alloc(2);
-  const fh = await open(file, "r");
-  try {
-    await fh.read(magic, 0, 2, 0);
-  } finally {
-    await fh.close();
-  }
-  const raw = createReadStream(file, { highWaterMark: 64 * 1024 });
-  const gz = magic[0] === 0x1f && magic[1] === 0x8b ? createGunzip() : undefined;
-  const source = gz ? raw.pipe(gz) : raw;
+/** Up to `want` bytes of the tar stream (inflated when gzip), or fewer when the entry is shorter. */
+async function leadingTar(raw: Readable, want: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let len = 0;
+  let gz: ReturnType<typeof createGunzip> | undefined;
   try {
+    const it = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const first = await it.next();
+    if (first.done) return Buffer.alloc(0);
+    const head = first.value;
+    async function* again(): AsyncGenerator<Buffer> {
+      yield head;
+      for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+    }
+    const rest = Readable.from(again(), { objectMode: false });
+    gz = head[0] === 0x1f && head[1] === 0x8b ? createGunzip() : undefined;
+    const source = gz ? rest.pipe(gz) : rest;
     for await (const c of source) {
       chunks.push(c as Buffer);
       len += (c as Buffer).length;
@@ -74,17 +76,45 @@ async function leadingTar(file: string, want: number): Promise<Buffer> {
 
 const LEAD_BYTES = 1 << 20;
 
+/** Compressed bytes read at most to find the leading metas (they are small and come first). */
+const LEAD_RAW_BYTES = 4 << 20;
+
+export interface PmadminLead {
+  /** The workspaces of the archive, in order. */
+  workspaces: string[];
+  /** When pmadmin wrote it (the tar mtime of its first entry). */
+  created: Date;
+}
+
 /**
- * The workspaces of a pmadmin archive (its leading "<ws>.meta" entries, in order), or undefined
- * when the file is not a pmadmin archive or its set cannot be told from its first MiB.
+ * What the leading "<ws>.meta" entries of a pmadmin archive tell (its workspaces, when it was
+ * written), or undefined when the entry is not a pmadmin archive or its set cannot be told from
+ * its first MiB.
  */
-async function pmadminWorkspaceSet(file: string): Promise<string[] | undefined> {
+export async function sniffPmadminArchive(
+  place: BackupPlace,
+  name: string,
+): Promise<PmadminLead | undefined> {
   let data: Buffer;
   try {
-    data = await leadingTar(file, LEAD_BYTES);
+    data = await leadingTar(place.read(name, LEAD_RAW_BYTES), LEAD_BYTES);
   } catch {
     return undefined;
   }
+  const mtime = parseInt(
+    data.subarray(136, 148).toString("latin1").replace(/\0.*$/s, "").trim() || "x",
+    8,
+  );
+  const workspaces = pmadminWorkspaceSet(data);
+  if (!workspaces) return undefined;
+  return { workspaces, created: new Date(Number.isFinite(mtime) ? mtime * 1000 : 0) };
+}
+
+/**
+ * The workspaces of a pmadmin archive (its leading "<ws>.meta" entries, in order), or undefined
+ * when the data is not a pmadmin archive or its set cannot be told from it.
+ */
+function pmadminWorkspaceSet(data: Buffer): string[] | undefined {
   const names: string[] = [];
   for (let off = 0; off + 512 <= data.length;) {
     const h = data.subarray(off, off + 512);
@@ -110,11 +140,11 @@ const setKey = (workspaces: readonly string[]): string =>
   [...new Set(workspaces.map((w) => w.toLowerCase()))].sort().join("\u0000");
 
 /**
- * Older backups of the family of `fileName` in `dir`, holding exactly `workspaces`, newest first,
- * excluding `exclude` (the new one).
+ * Older backups of the family of `fileName` in `place`, holding exactly `workspaces`, newest
+ * first, excluding `exclude` (labels of the new one).
  */
 async function findBackupSets(
-  dir: string,
+  place: BackupPlace,
   fileName: string,
   workspaces: readonly string[],
   exclude: ReadonlySet<string>,
@@ -123,28 +153,27 @@ async function findBackupSets(
   if (family === undefined) return [];
   const wantSet = setKey(workspaces);
   const sets: BackupSet[] = [];
-  const names = await readdir(dir);
-  for (const name of names) {
+  const entries = await place.entries();
+  const names = entries.map((e) => e.name);
+  for (const entry of entries) {
+    const name = entry.name;
     if (name.startsWith(".")) continue;
-    const abs = path.join(dir, name);
     let files: string[];
     let label: string;
     const base = partOf(name);
     if (base !== undefined) {
       if (!name.endsWith(".00")) continue;
-      files = names.filter((n) => partOf(n) === base).map((n) => path.join(dir, n));
-      label = `${path.join(dir, base)}.*`;
+      files = names.filter((n) => partOf(n) === base);
+      label = `${place.label(base)}.*`;
     } else if (/\.(tar|tar\.gz|tgz)$/i.test(name)) {
-      files = [abs];
-      label = abs;
+      files = [name];
+      label = place.label(name);
     } else continue;
     if (familyKey(name) !== family) continue;
-    if (files.some((f) => exclude.has(f))) continue;
-    const st = await stat(abs).catch(() => undefined);
-    if (!st?.isFile()) continue;
-    const set = await pmadminWorkspaceSet(abs);
+    if (files.some((f) => exclude.has(place.label(f)))) continue;
+    const set = (await sniffPmadminArchive(place, name))?.workspaces;
     if (set === undefined || setKey(set) !== wantSet) continue;
-    sets.push({ label, files, mtimeMs: st.mtimeMs });
+    sets.push({ label, files, mtimeMs: entry.mtimeMs });
   }
   return sets.sort((a, b) => b.mtimeMs - a.mtimeMs);
 }
@@ -155,6 +184,8 @@ async function findBackupSets(
  */
 export async function applyRetention(o: {
   dir: string;
+  /** Where the backups lie, when not the directory `dir` (an s3:// prefix). */
+  place?: BackupPlace | undefined;
   /** The new backup's final path (its name picks the family). */
   target: string;
   workspaces: readonly string[];
@@ -162,13 +193,14 @@ export async function applyRetention(o: {
   newFiles: readonly string[];
   dryRun?: boolean;
 }): Promise<string[]> {
+  const place = o.place ?? dirPlace(o.dir);
   const older = await findBackupSets(
-    o.dir,
-    path.basename(o.target),
+    place,
+    o.place ? o.target.slice(o.target.lastIndexOf("/") + 1) : path.basename(o.target),
     o.workspaces,
     new Set(o.newFiles),
   );
   const doomed = older.slice(Math.max(0, o.keep - 1));
-  if (!o.dryRun) for (const s of doomed) for (const f of s.files) await rm(f, { force: true });
+  if (!o.dryRun) for (const s of doomed) for (const f of s.files) await place.remove(f);
   return doomed.map((s) => s.label);
 }

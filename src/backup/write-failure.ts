@@ -15,6 +15,8 @@ export function archiveWriteFailure(
   error: unknown,
 ): unknown {
   if (isPmError(error)) return error;
+  // The destination's own typed error (an object store's: bucket, key, endpoint, what to fix).
+  if (isPmError(sinkError)) return sinkError;
   const cause = sinkError ?? (writeFailureCode(error) ? error : undefined);
   if (!cause) return error;
   return failure(

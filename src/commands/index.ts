@@ -3,6 +3,7 @@ import type { Registrar } from "../cli/program.js";
 import { registerInfo } from "./info.js";
 import { registerWorkspaceBackup } from "./workspace-backup.js";
 import { registerWorkspaceRestore } from "./workspace-restore.js";
+import { registerBackups } from "./backups.js";
 import { registerCheckIntegrity } from "./check-integrity.js";
 import { registerFlushCache } from "./flush-cache.js";
 import { registerPlatform } from "./platform.js";
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Registrar[] = [
   registerInfo,
   registerWorkspaceBackup,
   registerWorkspaceRestore,
+  registerBackups,
   registerSandbox,
   registerCheckIntegrity,
   registerFlushCache,

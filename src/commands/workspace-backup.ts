@@ -3,23 +3,25 @@ import path from "node:path";
 import type { Command } from "commander";
 import type { Binder } from "../cli/program.js";
 import type { Ctx } from "../cli/context.js";
-import { applyBackup, type BackupResult } from "../backup/apply.js";
+import { applyBackup, retentionPlace, type BackupResult } from "../backup/apply.js";
 import { prepareBackup, type Prepared } from "../backup/prepare.js";
 import { planBackup, requireWorkspaceArgument, type BackupPlan } from "../backup/plan.js";
 import { noProgress, ttyProgress } from "../backup/progress.js";
 import { formatBytes } from "../fsx/walk.js";
 import { countTree, formatCounts, type FileCounts } from "../fsx/counts.js";
+import { usage } from "../errors.js";
 import { resolveWorkspaces } from "../install/installation.js";
 import { applyRetention } from "../backup/retention.js";
+import { s3Store, withS3Options } from "../cli/s3-options.js";
+import { checkBucket } from "../archive/s3/client.js";
+import { backupAllCommand, type AllOptions } from "./workspace-backup-all.js";
 
-interface BackupOptions {
-  filesize?: string;
-  keep?: string;
-  skipUnreadable?: boolean;
+interface BackupOptions extends AllOptions {
+  all?: boolean;
 }
 
 export function registerWorkspaceBackup(program: Command, bind: Binder): void {
-  program
+  const cmd = program
     .command("workspace-backup")
     .description("back up workspaces (database and files) into a ProcessMaker-compatible archive")
     .usage("[options] WORKSPACE... [BACKUP-FILE]")
@@ -39,9 +41,15 @@ export function registerWorkspaceBackup(program: Command, bind: Binder): void {
       "--skip-unreadable",
       "leave out files pmadmin cannot read (listed as warnings) instead of failing",
     )
+    .option(
+      "--all",
+      "back up every workspace into the one argument DEST (a directory or s3://BUCKET/PREFIX/) as <ws>-<UTC yyyymmdd-hhmmss>.tar.gz, carrying on past failures",
+    )
+    .option("--jobs <n>", "with --all: how many workspaces at a time (default 1)");
+  withS3Options(cmd)
     .addHelpText(
       "after",
-      "\nA file name without '/' goes to <shared>/backups/. Endings: .tar (uncompressed), .tar.gz or .tgz (gzip).\n\nExamples:\n  pmadmin workspace-backup workflow                  # <shared>/backups/workflow.tar\n  pmadmin workspace-backup --keep 7 workflow workflow-$(date +%F).tar.gz\n  pmadmin workspace-backup -s 500 workflow /mnt/backup/workflow.tar",
+      "\nA file name without '/' goes to <shared>/backups/. Endings: .tar (uncompressed), .tar.gz or .tgz (gzip).\nBACKUP-FILE may be s3://BUCKET/KEY or s3://BUCKET/PREFIX/ (S3-compatible storage; credentials from the AWS SDK's usual chain).\n\nExamples:\n  pmadmin workspace-backup workflow                  # <shared>/backups/workflow.tar\n  pmadmin workspace-backup --keep 7 workflow workflow-$(date +%F).tar.gz\n  pmadmin workspace-backup -s 500 workflow /mnt/backup/workflow.tar\n  pmadmin workspace-backup workflow s3://my-backups/pm/workflow-$(date +%F).tar.gz\n  pmadmin workspace-backup --all --jobs 2 --keep 7 s3://my-backups/pm/",
     )
     .action(bind(workspaceBackupCommand));
 }
@@ -75,7 +83,9 @@ function dryRun(
     wouldRemove,
   });
   ctx.out.line(
-    `Would write ${t.path}${t.partBytes ? `.00, .01, … (parts of at most ${formatBytes(t.partBytes)})` : ""} (${t.gzip ? "gzip" : "uncompressed"} tar, mode 0600)`,
+    t.s3
+      ? `Would upload ${t.path} (${t.gzip ? "gzip" : "uncompressed"} tar, one multipart upload completed only when whole)`
+      : `Would write ${t.path}${t.partBytes ? `.00, .01, … (parts of at most ${formatBytes(t.partBytes)})` : ""} (${t.gzip ? "gzip" : "uncompressed"} tar, mode 0600)`,
   );
   for (const w of workspaces) {
     ctx.out.line(`  ${w.name}: ${w.files ? formatCounts(w.files) : "no files"} from ${w.siteDir}`);
@@ -133,6 +143,12 @@ function render(ctx: Ctx, plan: BackupPlan, r: BackupResult): void {
 
 async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
   const o = cmd.opts<BackupOptions>();
+  if (o.all) return backupAllCommand(ctx, cmd, o);
+  if (o.jobs !== undefined) {
+    throw usage("USAGE.JOBS_WITHOUT_ALL", "--jobs applies to --all only.", {
+      hint: "Add --all DEST to back up every workspace, or leave out --jobs.",
+    });
+  }
   requireWorkspaceArgument(cmd.args);
   const inst = await ctx.installation();
   // Validate the whole command line (endings, -s, Windows) before touching anything.
@@ -147,7 +163,10 @@ async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
   });
   const workspaces = await resolveWorkspaces(inst, plan.workspaces);
   const prep = await prepareBackup(workspaces, { rt: ctx.rt, inst });
+  const s3 = plan.target.s3 ? s3Store(ctx, cmd) : undefined;
   if (ctx.opts.dryRun) {
+    // A dry run to a bucket also shows that the bucket is there and the keys work.
+    if (s3 && plan.target.s3) await checkBucket(s3, plan.target.s3.bucket, "write to");
     const sizes = await Promise.all(workspaces.map((w) => countTree(w.siteDir)));
     const t = plan.target;
     const wouldRemove =
@@ -155,6 +174,7 @@ async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
         ? []
         : await applyRetention({
             dir: t.dir,
+            place: retentionPlace(plan, s3),
             target: t.path,
             workspaces: workspaces.map((w) => w.name),
             keep: plan.keep,
@@ -175,6 +195,7 @@ async function workspaceBackupCommand(ctx: Ctx, cmd: Command): Promise<number> {
     inst,
     progress,
     warn: (t) => ctx.out.warn(t),
+    s3,
   });
   render(ctx, plan, result);
   return 0;

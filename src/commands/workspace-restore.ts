@@ -20,6 +20,7 @@ import { runRestore } from "../restore/run.js";
 import { scanArchive } from "../restore/scan.js";
 import { liveSummary } from "../restore/target-state.js";
 import { confirm } from "../ui/prompt.js";
+import { s3Store, withS3Options } from "../cli/s3-options.js";
 import {
   renderArchiveInfo,
   renderDryRun,
@@ -45,17 +46,18 @@ Examples:
   pmadmin workspace-restore workflow.tar.gz                # restore a workspace that does not exist yet
   pmadmin workspace-restore -o /mnt/backup/workflow.tar.gz # replace the live workspace (asks on a TTY)
   pmadmin workspace-restore workflow.tar.gz staging        # a copy under the new name 'staging'
-  pmadmin workspace-restore -m /mnt/backup/workflow.tar    # split parts workflow.tar.00, .01, …`;
+  pmadmin workspace-restore -m /mnt/backup/workflow.tar    # split parts workflow.tar.00, .01, …
+  pmadmin workspace-restore s3://my-backups/pm/workflow.tar.gz staging  # from S3-compatible storage`;
 
 export function registerWorkspaceRestore(program: Command, bind: Binder): void {
-  program
+  const cmd = program
     .command("workspace-restore")
     .description(
       "restore a ProcessMaker 3 or pmadmin backup; the live workspace is swapped only after everything was staged",
     )
     .argument(
       "<backup-file>",
-      "archive; a bare name is looked up in <shared>/backups/ as given or with .tar, .tar.gz, .tgz (or their split parts)",
+      "archive; a bare name is looked up in <shared>/backups/ as given or with .tar, .tar.gz, .tgz (or their split parts), or s3://BUCKET/KEY",
     )
     .argument(
       "[new-workspace]",
@@ -76,8 +78,8 @@ export function registerWorkspaceRestore(program: Command, bind: Binder): void {
       "port of the database server (overrides the admin credentials' port)",
     )
     .option("--allow-cross-platform", "restore a backup made on another operating system")
-    .addHelpText("after", RESTORE_EXAMPLES)
-    .action(bind(workspaceRestoreCommand));
+    .addHelpText("after", RESTORE_EXAMPLES);
+  withS3Options(cmd).action(bind(workspaceRestoreCommand));
 }
 
 function adminWithPort(
@@ -123,6 +125,7 @@ async function workspaceRestoreCommand(ctx: Ctx, cmd: Command): Promise<number> 
     sharedDir: inst.sharedDir,
     cwd: ctx.rt.cwd,
     multiple: flags.multiple === true,
+    s3: () => s3Store(ctx, cmd),
   });
   progress(
     `reading ${source.file}${source.parts.length > 1 ? ` (${source.parts.length} parts)` : ""}`,

@@ -55,9 +55,25 @@ export async function runProgram(
   }
 }
 
+/**
+ * Secrets of pmadmin's own run that no child (mariadb-dump, mariadb, …) needs: the object-store
+ * keys, so they never sit in a child's environment.
+ */
+const WITHHELD = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] as const;
+
+/** A child's environment: pmadmin's (execa extends it) plus `env`, less the withheld secrets. */
+export function childEnv(
+  env: Record<string, string | undefined> | undefined,
+): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = { ...env };
+  // undefined removes an inherited variable (Node skips undefined values).
+  for (const k of WITHHELD) out[k] = undefined;
+  return out;
+}
+
 function common(opts: RunOptions): Options {
   return {
-    env: opts.env ?? {},
+    env: childEnv(opts.env),
     extendEnv: true,
     ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
     ...(opts.signal === undefined ? {} : { cancelSignal: opts.signal }),

