@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { interrupted } from "../errors.js";
+import type { ManifestEntry } from "../archive/manifest.js";
 import type { TarWriter } from "../archive/tar-writer.js";
 import type { SiteFilesResult, TarJob } from "./site-tar.js";
 import type { WorkerMessage } from "./tar-worker.js";
@@ -83,7 +84,9 @@ export function runTarJob(
     const handle = async (m: WorkerMessage): Promise<void> => {
       if (m.type === "batch") {
         const data = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
-        await tar.addRaw(data, m.entries);
+        const entries =
+          m.records === "" ? [] : m.records.split("\n").map((l) => JSON.parse(l) as ManifestEntry);
+        await tar.addRaw(data, entries);
         o.onBatch?.(m.fileBytes);
         Atomics.add(flags, 0, 1);
         Atomics.notify(flags, 0);

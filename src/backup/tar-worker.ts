@@ -15,7 +15,8 @@ import {
 } from "./site-tar.js";
 
 export type WorkerMessage =
-  | { type: "batch"; data: Uint8Array; entries: TarBatch["entries"]; fileBytes: number }
+  /** `records`: the batch's manifest records as JSON, one per line (far cheaper to post). */
+  | { type: "batch"; data: Uint8Array; records: string; fileBytes: number }
   | { type: "done"; result: ReturnType<typeof emptyResult>; size: number }
   | { type: "failed"; stopped: boolean; unreadable?: string; message: string; code?: string };
 
@@ -39,7 +40,7 @@ function post(b: TarBatch): void {
   const msg: WorkerMessage = {
     type: "batch",
     data: b.data,
-    entries: b.entries,
+    records: b.entries.map((e) => JSON.stringify(e)).join("\n"),
     fileBytes: b.fileBytes,
   };
   port?.postMessage(msg, [b.data.buffer as ArrayBuffer]);
