@@ -7,14 +7,15 @@
 # s3rver runs on the same cores and writes every part twice (part file, then the object), so the
 # ratio is an upper bound for a store on another machine.
 #
-# Not a test. Knobs as in bench/backup.sh (BENCH_DIR, BENCH_CASES, BENCH_DOC_BYTES, BENCH_RUNS);
+# Not a test. Knobs as in bench/backup.sh (bench/lib.sh: BENCH_WORKLOAD, BENCH_RUNS, …);
 # BENCH_SUFFIX [.tar.gz]. Set PMADMIN_BENCH_S3_ENDPOINT (with AWS_ACCESS_KEY_ID,
 # AWS_SECRET_ACCESS_KEY and an existing bucket in PMADMIN_BENCH_S3_BUCKET) to measure another store.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 . bench/lib.sh
-bench_setup .sandbox/bench .tar.gz
+bench_setup s3
+SUFFIX="${BENCH_SUFFIX:-.tar.gz}"
 OUT="$ROOT/bench-out-s3"
 rm -rf "$OUT" && mkdir -m 0700 "$OUT"
 
@@ -57,5 +58,6 @@ report() {
   printf 'run %d: s3 %6.2f s (peak RSS %d MB)  local %6.2f s (peak RSS %d MB, archive %d MB)  ratio %s\n' \
     "$1" "$2" $(($3 / 1024)) "$4" $(($5 / 1024)) $(($(stat -c %s "$OUT/local$SUFFIX") / 1000000)) "$6"
 }
-BENCH_TARGET_RATIO=1.3 bench_rounds report
+bench_rounds "backup to s3 $SUFFIX" 1.3 report
 rm -f "$OUT"/local*
+bench_summary "bench/backup-s3.sh: pmadmin workspace-backup to s3:// / to a local file"

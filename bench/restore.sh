@@ -8,39 +8,29 @@
 # median wall-time ratio pmadmin/baseline and pmadmin's peak RSS (GNU time's "maximum resident set
 # size": pmadmin's node process or its largest child, the mariadb client).
 #
-# Not a test: it never fails on absolute times. Environment knobs (defaults in brackets):
-#   BENCH_DIR [.sandbox/bench-restore]  BENCH_CASES [20000]  BENCH_DOC_BYTES [24576]  BENCH_RUNS [3]
-#   BENCH_SUFFIX [.tar] (.tar.gz restores a gzip archive; the baseline then runs `tar -xzf`)
+# Each archive kind in BENCH_SUFFIXES is a case (.tar.gz: the baseline runs `tar -xzf`); a summary
+# of every case's median ratio ends the output.
+#
+# Not a test: it never fails on absolute times. Knobs: see bench/lib.sh (BENCH_WORKLOAD=issue13
+# for issue 13's 190 MB dump, BENCH_WORKLOAD=small for a quick run, BENCH_RUNS, BENCH_SUFFIXES).
 # Needs GNU time at /usr/bin/time (apt-get install time). Clean up with:
-#   node bin/pmadmin.js sandbox down "$BENCH_DIR" --purge
+#   node bin/pmadmin.js sandbox down <the sandbox directory printed first> --purge
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 NEW=benchcopy
 . bench/lib.sh
-bench_setup .sandbox/bench-restore .tar
+bench_setup restore
 SITES="$ROOT/shared/sites"
 OUT="$ROOT/bench-restore-out"
 rm -rf "$OUT" && mkdir -m 0700 "$OUT"
 
-# The baseline loads as the sandbox server's root, like pmadmin's admin credentials; the password
-# goes from the server's state file into an option file, never onto a command line.
-CNF="$OUT/client.cnf"
-node -e '
-  const fs = require("node:fs");
-  const s = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
-  fs.writeFileSync(process.argv[2], `[client]\nuser=root\npassword="${s.rootPassword}"\nhost=127.0.0.1\nport=${s.port}\nprotocol=TCP\n`, { mode: 0o600 });
-' "$ROOT/.mariadb/server.json" "$CNF"
-sql() { mariadb --defaults-extra-file="$CNF" --batch --skip-column-names -e "$1"; }
-
-ARCHIVE="$OUT/pm$SUFFIX"
-node bin/pmadmin.js --quiet workspace-backup "$WS" "$ARCHIVE" >/dev/null
-DUMP_ENTRY="$(tar -tf "$ARCHIVE" | grep -E '^[^/]+\.sql$' | head -1)"
+# The baseline loads as the sandbox server's root (ROOT_CNF), like pmadmin's admin credentials.
+sql() { bench_sql -e "$1"; }
 FILES_BYTES=$(du -sb "$SITES/$WS" | cut -f1)
-printf 'workspace %s: files %d MB, archive %d MB (%s, dump entry %s); cases %s, doc bytes %s; %s runs, %s cores\n' \
-  "$WS" $((FILES_BYTES / 1000000)) $(($(stat -c %s "$ARCHIVE") / 1000000)) "$SUFFIX" "$DUMP_ENTRY" "$CASES" "$DOC_BYTES" "$RUNS" "$(nproc)"
+printf 'sandbox %s: workspace %s: files %d MB; cases %s, doc bytes %s; %s runs, %s cores\n' \
+  "$DIR" "$WS" $((FILES_BYTES / 1000000)) "$CASES" "$DOC_BYTES" "$RUNS" "$(nproc)"
 
-TAR_Z=; [ "$SUFFIX" != ".tar" ] && TAR_Z=z
 drop_pmadmin() {
   local user=""
   [ -f "$SITES/$NEW/db.php" ] && user="$(sed -n "s/^ *define *( *'DB_USER' *, *'\\(.*\\)' *);.*/\\1/p" "$SITES/$NEW/db.php" | head -1)"
@@ -66,15 +56,30 @@ run_baseline() {
     mkdir "$2/base"
     tar -x'"$TAR_Z"'f "$3" -C "$2/base"
     mariadb --defaults-extra-file="$1" -e "CREATE DATABASE bench_base"
-    mariadb --defaults-extra-file="$1" --binary-mode bench_base <"$2/base/$4"' _ "$CNF" "$OUT" "$ARCHIVE" "$DUMP_ENTRY" ||
+    mariadb --defaults-extra-file="$1" --binary-mode bench_base <"$2/base/$4"' _ "$ROOT_CNF" "$OUT" "$ARCHIVE" "$DUMP_ENTRY" ||
     { echo "bench: the baseline failed: $(head -1 "$OUT/time")" >&2; exit 1; }
   cat "$OUT/time"
   drop_baseline
 }
 
 report() {
-  printf 'run %d: pmadmin %6.2f s (peak RSS %d MB)  baseline %6.2f s (peak RSS %d MB)  ratio %s\n' \
+  printf '  run %d: pmadmin %6.2f s (peak RSS %d MB)  baseline %6.2f s (peak RSS %d MB)  ratio %s\n' \
     "$1" "$2" $(($3 / 1024)) "$4" $(($5 / 1024)) "$6"
 }
-bench_rounds report
+
+for SUFFIX in "${SUFFIXES[@]}"; do
+  case "$SUFFIX" in
+    .tar) TAR_Z= ;;
+    .tar.gz | .tgz) TAR_Z=z ;;
+    *) echo "bench: BENCH_SUFFIXES holds .tar, .tar.gz or .tgz, not '$SUFFIX'" >&2; exit 2 ;;
+  esac
+  ARCHIVE="$OUT/pm$SUFFIX"
+  node bin/pmadmin.js --quiet workspace-backup "$WS" "$ARCHIVE" >/dev/null
+  DUMP_ENTRY="$(tar -t${TAR_Z}f "$ARCHIVE" | grep -E '^[^/]+\.sql$' | head -1)"
+  printf 'restore from %s (archive %d MB, dump entry %s):\n' "$SUFFIX" $(($(stat -c %s "$ARCHIVE") / 1000000)) "$DUMP_ENTRY"
+  drop_pmadmin; drop_baseline
+  bench_rounds "restore $SUFFIX" 0.8 report
+  rm -f "$ARCHIVE"
+done
 rm -rf "$OUT"
+bench_summary "bench/restore.sh: pmadmin workspace-restore (new name) / (tar -x + mariadb < dump), files $((FILES_BYTES / 1000000)) MB"

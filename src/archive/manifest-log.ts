@@ -14,6 +14,8 @@ export class ManifestEntryLog {
   private readonly out: WriteStream;
   private count = 0;
   private closed = false;
+  /** Records not yet written: one write per 64 KiB rather than one per entry. */
+  private pending = "";
 
   constructor(readonly file: string) {
     this.out = createWriteStream(file, { flags: "wx", mode: 0o600 });
@@ -22,12 +24,20 @@ export class ManifestEntryLog {
 
   readonly record = (e: ManifestEntry): void => {
     if (this.closed) return; // the manifest's own entry: it does not list itself
-    this.out.write(`${this.count === 0 ? "" : ",\n"}    ${JSON.stringify(e)}`);
+    this.pending += `${this.count === 0 ? "" : ",\n"}    ${JSON.stringify(e)}`;
     this.count += 1;
+    if (this.pending.length >= 65536) this.flush();
   };
+
+  private flush(): void {
+    if (this.pending === "") return;
+    this.out.write(this.pending);
+    this.pending = "";
+  }
 
   async manifest(m: Omit<Manifest, "entries">): Promise<{ size: number; stream: Readable }> {
     this.closed = true;
+    this.flush();
     await new Promise<void>((resolve, reject) => {
       this.out.once("error", reject);
       this.out.end(() => resolve());

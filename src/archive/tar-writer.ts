@@ -123,6 +123,15 @@ export class TarWriter {
     return { shortBy, grew };
   }
 
+  /**
+   * Whole entries already laid out as tar blocks (headers, content, padding) by someone else,
+   * with the manifest records of the entries they complete, in archive order.
+   */
+  async addRaw(data: Buffer, entries: ManifestEntry[]): Promise<void> {
+    await this.push(data);
+    for (const e of entries) this.record(e);
+  }
+
   /** The output's error, if it failed meanwhile (set by the 'error' listener). */
   private rethrow(): void {
     const f: Error | undefined = this.failure;

@@ -1,8 +1,7 @@
 // What goes into the archive for the workspaces: every meta first, then per workspace its site
 // files (while its databases are dumped, one after the other, into the stage directory) and its
 // dumps. Returns the manifest's record of each workspace and the report shown to the user.
-import { createReadStream } from "node:fs";
-import { rm, stat } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { encodeMeta } from "../archive/meta.js";
 import type { ManifestDatabase, ManifestWorkspace } from "../archive/manifest.js";
@@ -17,6 +16,7 @@ import type { Prepared, PreparedWorkspace } from "./prepare.js";
 import type { Progress } from "./progress.js";
 import { archiveSiteFiles, type OpenForRead, type SiteFilesResult } from "./site-files.js";
 import type { SiteFs } from "./site-fs.js";
+import { runTarJob } from "./tar-thread.js";
 
 export interface WorkspaceReport {
   name: string;
@@ -180,13 +180,15 @@ async function archiveFiles(
   }
 }
 
-/** The staged dump as entry `name` ("<db>.sql"), then removed; returns its size. */
+/**
+ * The staged dump as entry `name` ("<db>.sql"), then removed; returns its size. Read and hashed on
+ * a worker thread, like the site files: the main thread only writes.
+ */
 async function archiveDump(run: ArchiveRun, name: string, dump: DumpResult): Promise<number> {
-  const size = (await stat(dump.file)).size;
-  await run.tar.addStream(
-    { name, mode: 0o600, ...run.stamp },
-    size,
-    createReadStream(dump.file, { highWaterMark: 1 << 20 }),
+  const { size } = await runTarJob(
+    run.tar,
+    { kind: "file", path: dump.file, name, mode: 0o600, ...run.stamp },
+    { signal: run.stop.signal },
   );
   await rm(dump.file, { force: true });
   return size;

@@ -31,6 +31,21 @@ export async function prepareBackup(
   workspaces: Workspace[],
   deps: { rt: Runtime; inst: Installation },
 ): Promise<Prepared> {
+  // The host facts and the dump program's version (child processes: php alone takes a few tenths
+  // of a second to start) are gathered while the databases are inspected.
+  const probes = (async () => {
+    const dumpProgram = await findProgram("dump", deps.rt.env);
+    const [dumpVersion, facts] = await Promise.all([
+      dumpProgramVersion(dumpProgram),
+      gatherHostFacts({
+        installDir: deps.inst.installDir,
+        platform: deps.rt.platform,
+        env: deps.rt.env,
+      }),
+    ]);
+    return { dumpProgram, dumpVersion, facts };
+  })();
+  probes.catch(() => undefined); // awaited below; a failed inspection must not leave it unhandled
   const prepared: PreparedWorkspace[] = [];
   for (const ws of workspaces) {
     const databases: PreparedDatabase[] = [];
@@ -43,14 +58,5 @@ export async function prepareBackup(
     }
     prepared.push({ ws, databases });
   }
-  const dumpProgram = await findProgram("dump", deps.rt.env);
-  const [dumpVersion, facts] = await Promise.all([
-    dumpProgramVersion(dumpProgram),
-    gatherHostFacts({
-      installDir: deps.inst.installDir,
-      platform: deps.rt.platform,
-      env: deps.rt.env,
-    }),
-  ]);
-  return { workspaces: prepared, dumpProgram, dumpVersion, facts };
+  return { workspaces: prepared, ...(await probes) };
 }

@@ -1,7 +1,7 @@
 // The only importer of ioredis. Removes a user's cached direct permissions (user_{id}_permissions)
 // so a grant or revoke made in SQL takes effect at once instead of after the 24 h TTL (§2.3).
 import { unlink } from "node:fs/promises";
-import { Redis, type RedisOptions } from "ioredis";
+import type { RedisOptions } from "ioredis";
 import {
   fileCachePath,
   userPermissionsKey,
@@ -59,6 +59,8 @@ export async function withRedis<T>(
   timeoutMs = 3000,
 ): Promise<T> {
   const opts = redisOptions(r, timeoutMs);
+  // Loaded only here: every command would otherwise pay for ioredis at start-up.
+  const { Redis } = await import("ioredis");
   const client = r.url === undefined ? new Redis(opts) : new Redis(r.url, opts);
   // Reported through the rejected promise instead; the event carries the real cause
   // (ECONNREFUSED, WRONGPASS) where connect() only says "Connection is closed".

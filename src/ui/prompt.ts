@@ -1,7 +1,6 @@
 // Confirmations behind one facade, so that commands never import inquirer and the rule is in one
 // place: ask only when stdin is a TTY and --yes was not given; without a TTY the command line is
 // the user's consent (cli-contract.md), unless the caller says a TTY-less run must refuse.
-import { confirm as inquirerConfirm } from "@inquirer/prompts";
 import type { Asker, OutStream } from "../runtime.js";
 
 export interface ConfirmOptions {
@@ -24,5 +23,9 @@ function terminalAsker(stderr: OutStream): Asker {
   // Only a process-backed runtime gets here (stdin is a real TTY), and its stderr is
   // process.stderr: a real stream, as inquirer needs.
   const output = stderr as NodeJS.WritableStream;
-  return (message) => inquirerConfirm({ message, default: false }, { output });
+  // Loaded only when asking: every command would otherwise pay for inquirer at start-up.
+  return async (message) => {
+    const { confirm: inquirerConfirm } = await import("@inquirer/prompts");
+    return inquirerConfirm({ message, default: false }, { output });
+  };
 }
