@@ -1,6 +1,6 @@
 // The swap and its two ways out. Every function here is idempotent, because recovery may run it
 // again after a crash at any point inside it.
-import { access, readFile, readdir, rename } from "node:fs/promises";
+import { readFile, readdir, rename } from "node:fs/promises";
 import path from "node:path";
 import { dropAccount } from "../db/accounts.js";
 import { connect } from "../db/mysql.js";
@@ -23,15 +23,7 @@ import {
   writeJournal,
   type Journal,
 } from "./journal-file.js";
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await access(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { pathExists } from "../fsx/exists.js";
 
 /** Whether the atomic RENAME TABLE already ran: the staged tables have left the staging databases. */
 export async function databasesRenamed(db: Queryable, j: Journal): Promise<boolean> {
@@ -68,9 +60,10 @@ export async function swapDatabases(db: Db, j: Journal): Promise<void> {
 
 /** Step db-swapped → files: sites/<ws> → old, staging → sites/<ws> (two atomic renames). */
 export async function swapFiles(j: Journal): Promise<void> {
-  if (!(await exists(j.stageDir))) return;
-  if ((await exists(j.siteDir)) && !(await exists(j.oldDir))) await rename(j.siteDir, j.oldDir);
-  if (!(await exists(j.siteDir))) await rename(j.stageDir, j.siteDir);
+  if (!(await pathExists(j.stageDir))) return;
+  if ((await pathExists(j.siteDir)) && !(await pathExists(j.oldDir)))
+    await rename(j.siteDir, j.oldDir);
+  if (!(await pathExists(j.siteDir))) await rename(j.stageDir, j.siteDir);
 }
 
 /** Drops the journal's loading accounts (none left behind by any way out). */

@@ -1,43 +1,14 @@
 // Every registered command and subcommand (walked from the program itself, so a new command is
 // covered without touching this file): `--help` exits 0 with its usage on stdout, `help <cmd>`
 // too, and an unknown option exits 2 (one JSON document under --json) without running anything.
-import { PassThrough } from "node:stream";
-import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { buildProgram } from "../../src/cli/program.js";
-import { COMMANDS } from "../../src/commands/index.js";
 import { ASKING, CHANGING } from "../../src/cli/global-options.js";
-import type { Runtime } from "../../src/runtime.js";
 import { runBin, runInProcess } from "../helpers/cli.js";
-
-function commandTree(): Array<{ path: string[]; cmd: Command }> {
-  const rt: Runtime = {
-    stdout: { write: () => true, isTTY: false },
-    stderr: { write: () => true, isTTY: false },
-    stdin: new PassThrough(),
-    env: {},
-    cwd: process.cwd(),
-    platform: "linux",
-    stdinIsTTY: false,
-    signal: new AbortController().signal,
-    now: () => new Date(),
-  };
-  const out: Array<{ path: string[]; cmd: Command }> = [];
-  const walk = (cmd: Command, prefix: string[]): void => {
-    for (const sub of cmd.commands) {
-      if (sub.name() === "help") continue;
-      const p = [...prefix, sub.name()];
-      out.push({ path: p, cmd: sub });
-      walk(sub, p);
-    }
-  };
-  walk(buildProgram(rt, COMMANDS, { exitCode: 0 }), []);
-  return out;
-}
+import { programCommands } from "../helpers/program-tree.js";
 
 // Nothing here may reach an installation: point at one that does not exist.
 const env = { PM_INSTALL_DIR: "/nonexistent/pmadmin-help-test", NO_COLOR: "1" };
-const tree = commandTree();
+const tree = programCommands();
 const paths = tree.map((t) => t.path);
 const GLOBALS = ["--json", "-q, --quiet", "-v, --verbose", "--no-color", "--install-dir <dir>"];
 

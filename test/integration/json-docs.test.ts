@@ -5,14 +5,10 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Command } from "commander";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildProgram } from "../../src/cli/program.js";
-import { COMMANDS } from "../../src/commands/index.js";
 import { CHANGING } from "../../src/cli/global-options.js";
-import type { Runtime } from "../../src/runtime.js";
 import { runInProcess } from "../helpers/cli.js";
+import { programCommands } from "../helpers/program-tree.js";
 import { uniqueName } from "../helpers/db.js";
 import { createTestInstall, FIXED_NOW, type TestInstall } from "../helpers/install.js";
 import { createPm4Fixture, type Pm4Fixture } from "../helpers/pm4.js";
@@ -203,26 +199,9 @@ describe("the shape check", () => {
 
 describe("docs/json.md", () => {
   it("documents a shape for every command", () => {
-    const rt: Runtime = {
-      stdout: { write: () => true, isTTY: false },
-      stderr: { write: () => true, isTTY: false },
-      stdin: new PassThrough(),
-      env: {},
-      cwd: process.cwd(),
-      platform: "linux",
-      stdinIsTTY: false,
-      signal: new AbortController().signal,
-      now: () => new Date(),
-    };
-    const leaves: string[] = [];
-    const walk = (cmd: Command, prefix: string[]): void => {
-      for (const sub of cmd.commands) {
-        if (sub.name() === "help") continue;
-        if (sub.commands.length > 0) walk(sub, [...prefix, sub.name()]);
-        else leaves.push([...prefix, sub.name()].join(" "));
-      }
-    };
-    walk(buildProgram(rt, COMMANDS, { exitCode: 0 }), []);
+    const leaves = programCommands()
+      .filter((c) => c.cmd.commands.length === 0)
+      .map((c) => c.path.join(" "));
     const documented = [...shapes.keys()];
     for (const leaf of leaves)
       expect(

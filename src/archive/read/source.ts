@@ -15,6 +15,7 @@ import { findBareArchive } from "./lookup.js";
 import type { S3Store } from "../s3/client.js";
 import { isS3Url, parseS3Url } from "../s3/location.js";
 import { s3Source } from "./s3-source.js";
+import { pathExists } from "../../fsx/exists.js";
 
 export interface ArchiveSource {
   /** The name the user means, for messages (the file, or the common name of the parts). */
@@ -28,15 +29,6 @@ export interface ArchiveSource {
   encrypted?: boolean;
   /** The whole archive's bytes from its first byte, with back-pressure; each call starts over. */
   open(): Readable;
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export async function resolveArchive(
@@ -66,7 +58,7 @@ export async function resolveArchive(
       });
     }
   } else {
-    if (!(await exists(file))) {
+    if (!(await pathExists(file))) {
       const hasParts = (await listParts(file)).length > 0;
       throw usage("RESTORE.NO_ARCHIVE", `Backup file ${file} not found.`, {
         hint: hasParts
